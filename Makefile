@@ -1,0 +1,80 @@
+# proftui — a live terminal profiler.  See README.md.
+#
+#   make                 build build/proftui
+#   make test            unit tests (criterion) + end-to-end tests
+#   make SANITIZE=1 test the same under ASan + UBSan (objects in build-san/)
+#   make tsan            the ring buffer stress test under ThreadSanitizer
+#   make install PREFIX=/usr/local DESTDIR=
+#   make deps            install the Debian packages (scripts/deps.sh)
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PKGS    := ncursesw libunwind libunwind-ptrace libelf libproc2
+
+ifeq ($(SANITIZE),1)
+B       := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B       := build
+SANFLAGS :=
+endif
+
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
+              $(shell pkg-config --cflags $(PKGS))
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lunwind-x86_64 -lstdc++ -lpthread
+TEST_LIBS := $(shell pkg-config --libs criterion)
+
+SRCS     := $(wildcard src/*.c)
+OBJS     := $(SRCS:src/%.c=$(B)/obj/%.o)
+LIBOBJS  := $(filter-out $(B)/obj/main.o,$(OBJS))
+TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
+
+all: $(B)/proftui workloads
+
+$(B)/proftui: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/obj/%.o: src/%.c $(wildcard include/proftui/*.h) | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -MMD -c -o $@ $<
+
+$(B)/tests/test_%: tests/test_%.c $(LIBOBJS) | $(B)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+$(B)/obj $(B)/tests $(B)/workloads:
+	mkdir -p $@
+
+-include $(OBJS:.o=.d)
+
+include tests/workloads/workloads.mk
+
+unit: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
+
+e2e: $(B)/proftui workloads
+	@PROFTUI=$(B)/proftui WORKLOADS=$(B)/workloads tests/e2e/run.sh
+
+test: unit e2e
+
+tsan:
+	mkdir -p build-tsan
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -fsanitize=thread -Iinclude -o build-tsan/test_ring \
+	    tests/test_ring.c src/ring.c $(TEST_LIBS) -lpthread
+	build-tsan/test_ring --jobs 1
+
+install: $(B)/proftui
+	install -D -m 755 $(B)/proftui $(DESTDIR)$(PREFIX)/bin/proftui
+	install -D -m 644 man/proftui.1 $(DESTDIR)$(PREFIX)/share/man/man1/proftui.1
+
+deps:
+	scripts/deps.sh
+
+demo: $(B)/proftui workloads
+	$(B)/proftui --batch -- $(B)/workloads/split
+
+clean:
+	rm -rf build build-san build-tsan
+
+.PHONY: all unit e2e test tsan install deps demo clean workloads

@@ -1,0 +1,27 @@
+/* feed.h — the consumer's end of the ring: records in, profile updated. */
+#ifndef PROFTUI_FEED_H
+#define PROFTUI_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proftui/profile.h"
+#include "proftui/resolve.h"
+#include "proftui/ring.h"
+
+/*
+ * Every front end (batch today, the live UI next) drains the ring through
+ * this one function, so they all see the same numbers.
+ */
+struct feed {
+	struct profile *p;
+	struct resolver *res;
+	bool target_exited;
+	unsigned execs;          /* execve calls seen */
+	uint64_t bad_records;    /* malformed records (a bug if ever non-zero) */
+};
+
+/* Consume every record waiting in the ring.  Returns how many. */
+size_t feed_drain(struct feed *f, struct ring *ring);
+
+#endif

@@ -1,0 +1,72 @@
+/* modcache.h — the sampler's view of the target's executable modules: ids, file images, unwind tables. */
+#ifndef PROFTUI_MODCACHE_H
+#define PROFTUI_MODCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proftui/maps.h"
+#include "proftui/record.h"
+
+/*
+ * Owned by the sampler thread.  Keeps the target's current /proc/PID/maps and,
+ * for every executable module, a read-only image of its file (mmap of the ELF
+ * through /proc/PID/root or /proc/PID/map_files, or proftui's own vDSO,
+ * which the kernel shares with every process) with what the unwinder needs:
+ * program headers and the .eh_frame_hdr search table.  Each module gets a
+ * small id, announced once through the `announce` callback as a REC_MODULE
+ * record so the consumer can symbolise on its own.
+ */
+struct modcache;
+
+struct mod {
+	uint32_t id;
+	enum module_kind kind;
+	const uint8_t *image;      /* whole file (or vDSO) bytes, NULL if unreadable */
+	size_t image_size;
+	uint64_t eh_hdr_vaddr;     /* .eh_frame_hdr ELF vaddr, 0 if none */
+	uint64_t eh_table_vaddr;   /* its binary-search table */
+	uint64_t eh_fde_count;
+	uint8_t build_id[20];
+	uint8_t build_id_len;
+	char *path;                /* as the target sees it */
+	char *open_path;           /* how proftui opens it */
+};
+
+typedef int (*modcache_announce_fn)(void *ctx, const struct mod *m);
+
+struct modcache *modcache_new(pid_t pid, modcache_announce_fn announce, void *ctx);
+void modcache_free(struct modcache *mc);
+
+/* Re-read /proc/PID/maps (rate-limited to once per `min_interval_ms` unless
+ * force).  Returns 0 or -errno (-ESRCH/-ENOENT once the process is gone). */
+int modcache_refresh(struct modcache *mc, bool force);
+
+/* Forget everything (after execve): module ids keep counting up. */
+void modcache_reset(struct modcache *mc);
+
+/* The mapping containing addr (refreshing maps once on a miss). */
+const struct map_entry *modcache_map(struct modcache *mc, uint64_t addr);
+
+/*
+ * The module for a mapping (created and announced on first use), or NULL for
+ * a mapping that is not code we can name (heap, stack).
+ */
+const struct mod *modcache_module(struct modcache *mc, const struct map_entry *e);
+
+/* Convert a runtime address inside mapping e of module m into the module's
+ * ELF virtual address (load bias removed); false if no PT_LOAD covers it. */
+bool modcache_to_vaddr(const struct mod *m, const struct map_entry *e, uint64_t addr,
+		       uint64_t *vaddr);
+
+/* Copy `len` bytes of the target's memory at `addr` from the module file
+ * image backing it (read-only file data, never live memory). */
+bool modcache_read(struct modcache *mc, uint64_t addr, void *buf, size_t len);
+
+/* Frame for a return/instruction address: module id + file offset, or
+ * module 0 + absolute address when unknown. */
+struct frame modcache_frame(struct modcache *mc, uint64_t addr);
+
+#endif

@@ -1,0 +1,114 @@
+/* profile.h — the aggregated profile: interned functions, the call tree, self/total, threads, counters. */
+#ifndef PROFTUI_PROFILE_H
+#define PROFTUI_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proftui/record.h"
+
+/*
+ * One profile, fed by any producer (the live sampler today, snapshots later)
+ * through profile_add_sample, read by every view and writer.  Functions are
+ * interned by (name, module) so the same function seen at different addresses
+ * is one row.  The call tree is rooted at node 0 (no function); each node is
+ * one call path from the thread's outermost frame.  Nothing here recurses on
+ * stack depth: 10,000-frame stacks are fine.
+ *
+ * Caps: at most 2^31 functions and 2^31 call-tree nodes (a sample that would
+ * need more is refused with -ENOMEM and counted in stats.refused), 2^22
+ * threads (Linux's PID_MAX_LIMIT).  Names and modules longer than 16 KiB are
+ * cut there and intern by their first 16 KiB; thread names by their first
+ * 256 bytes.  A failed profile_add_sample leaves the profile unchanged.
+ *
+ * Not thread-safe: owned by the consumer thread.
+ */
+struct profile;
+
+struct prof_stats {
+	uint64_t samples;             /* samples added (weight summed) */
+	uint64_t lost_kernel;         /* PERF_RECORD_LOST */
+	uint64_t throttled;           /* throttle events */
+	uint64_t dropped_ring;        /* ring full: sampler dropped */
+	uint64_t unwind_failed;       /* sampler could not make a stack at all */
+	uint64_t refused;             /* weight profile_add_sample refused (memory, caps, bad ids) */
+	uint64_t by_status[UWS__COUNT]; /* how each added sample's unwind ended */
+	uint64_t first_ns, last_ns;   /* time of the first and last sample */
+};
+
+struct profile *profile_new(void);
+void profile_free(struct profile *p);
+
+/* Intern a function; returns its id (stable for the profile's life, dense
+ * from 0), or UINT32_MAX when out of memory.  NULL name or module is "". */
+uint32_t profile_func(struct profile *p, const char *name, const char *module);
+/* NULL when func is not an id of this profile. */
+const char *profile_func_name(const struct profile *p, uint32_t func);
+const char *profile_func_module(const struct profile *p, uint32_t func);
+size_t profile_nfuncs(const struct profile *p);
+
+/*
+ * Add one sample: funcs[0] is the leaf (where the CPU was), funcs[n-1] the
+ * outermost caller.  Self goes to funcs[0]; total to each distinct function
+ * once per sample (recursion does not count twice).  n == 0 is allowed (an
+ * unknown stack) and counts only in the sample total and its thread's
+ * samples.  Every node on the path, the root included, gets total += weight,
+ * so the root's total is the samples with a known stack.  Updates
+ * stats.samples, first_ns and last_ns (the earliest and latest time_ns), but
+ * never by_status or the loss counters: the feeder knows the sample's unwind
+ * status and adds it through profile_stats().  Returns 0, -ENOMEM (also at
+ * the node cap), or -EINVAL for a func id not from profile_func.
+ */
+int profile_add_sample(struct profile *p, uint32_t tid, const uint32_t *funcs,
+		       size_t n, uint64_t weight, uint64_t time_ns);
+
+/* Counters, writable by the feeder for what is not a sample (lost, drops). */
+struct prof_stats *profile_stats(struct profile *p);
+const struct prof_stats *profile_stats_const(const struct profile *p);
+
+/* Hot-function table. */
+enum prof_sort { PROF_SORT_SELF, PROF_SORT_TOTAL, PROF_SORT_NAME, PROF_SORT_MODULE };
+struct prof_row {
+	uint32_t func;
+	uint64_t self, total;
+};
+/* Fill *rows (malloc'd, caller frees) with one row per function seen in a
+ * sample, sorted; ties broken by the other count then by name so the order
+ * is deterministic.  Returns the row count, or -ENOMEM. */
+long profile_hot(const struct profile *p, enum prof_sort sort, struct prof_row **rows);
+
+/* Call tree.  Node 0 is the root; PROF_NONE ends sibling lists. */
+#define PROF_NONE UINT32_MAX
+struct prof_node {
+	uint32_t func;          /* PROF_NONE for the root */
+	uint32_t parent;        /* PROF_NONE for the root */
+	uint32_t first_child;
+	uint32_t next_sibling;
+	uint64_t self;          /* samples whose leaf is this path */
+	uint64_t total;         /* samples passing through this path */
+};
+const struct prof_node *profile_node(const struct profile *p, uint32_t id);
+size_t profile_nnodes(const struct profile *p);
+
+/*
+ * Visit every node with self > 0, depth first, iteratively.  `path` holds the
+ * function ids from the outermost caller (path[0]) to the node (path[depth-1]).
+ * Children come in the order they were first seen.  Stops early and returns
+ * the callback's value if it returns non-zero; -ENOMEM if the path cannot be
+ * allocated.  The callback must not add samples.
+ */
+typedef int (*prof_visit_fn)(void *ctx, const uint32_t *path, size_t depth, uint64_t self);
+int profile_walk(const struct profile *p, prof_visit_fn fn, void *ctx);
+
+/* Threads: samples per thread id and the latest name seen (copied; a rename
+ * replaces it, NULL or "" clears it).  Silently a no-op when out of memory. */
+void profile_thread_name(struct profile *p, uint32_t tid, const char *name);
+struct prof_thread {
+	uint32_t tid;
+	uint64_t samples;
+	const char *name;       /* "" when unknown */
+};
+/* Threads seen in samples or named, by tid.  Valid until the next add. */
+const struct prof_thread *profile_threads(const struct profile *p, size_t *n);
+
+#endif

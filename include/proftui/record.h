@@ -1,0 +1,104 @@
+/* record.h — the records the sampler thread sends through the ring to the consumer. */
+#ifndef PROFTUI_RECORD_H
+#define PROFTUI_RECORD_H
+
+#include <stdint.h>
+
+/*
+ * The ring is the only crossing between the sampler and the rest of proftui,
+ * so everything the consumer learns about the target arrives as one of these
+ * records, in order.  A module is always announced (REC_MODULE) before the
+ * first sample that refers to it, so the consumer can symbolise with no access
+ * to the sampler's state.
+ */
+
+enum rec_type {
+	REC_SAMPLE = 1,  /* one unwound stack */
+	REC_MODULE,      /* a new module id and how to open its file */
+	REC_THREAD,      /* a thread's name (first seen, or renamed) */
+	REC_LOST,        /* samples the kernel or the sampler could not deliver */
+	REC_EXIT,        /* the target process exited */
+	REC_EXEC,        /* the target called execve: module ids start over */
+};
+
+struct rec_hdr {
+	uint16_t type;   /* enum rec_type */
+	uint16_t pad;
+	uint32_t size;   /* whole record, header included */
+};
+
+/* Module id 0 means "no module": the frame's addr is an absolute address. */
+enum frame_kind {
+	FRAME_USER = 0,      /* addr = file offset inside module (or absolute if module 0) */
+	FRAME_KERNEL,        /* addr = absolute kernel address */
+	FRAME_TRUNCATED,     /* marker: the unwinder stopped early here (see rec_sample.status) */
+};
+
+struct frame {
+	uint64_t addr;
+	uint32_t module;
+	uint32_t kind;       /* enum frame_kind */
+};
+
+/* Why an unwind ended; UNW_OK is a complete stack down to the thread's start. */
+enum unwind_status {
+	UWS_OK = 0,
+	UWS_DEPTH,        /* hit --max-depth */
+	UWS_STACK_COPY,   /* ran past the end of the copied user stack */
+	UWS_NO_CFI,       /* no unwind info and frame pointers did not help */
+	UWS_BAD_FRAME,    /* corrupt frame: SP/CFA did not progress, bad address */
+	UWS_NO_USER,      /* sample had no user registers (kernel thread or exiting) */
+	UWS__COUNT
+};
+
+struct rec_sample {
+	struct rec_hdr h;
+	uint32_t pid, tid;
+	uint64_t time_ns;      /* CLOCK_MONOTONIC of the sample */
+	uint64_t weight;       /* usually 1 */
+	uint16_t nframes;      /* frames[] entries, leaf first, kernel frames before user */
+	uint8_t status;        /* enum unwind_status */
+	uint8_t pad[5];
+	struct frame frames[];
+};
+
+enum module_kind {
+	MOD_FILE = 0,   /* an ELF file; path opens it */
+	MOD_VDSO,       /* the kernel's vDSO */
+	MOD_ANON,       /* anonymous executable memory: JIT, see perf-PID.map */
+	MOD_KERNEL,     /* the kernel; symbols from /proc/kallsyms */
+};
+
+struct rec_module {
+	struct rec_hdr h;
+	uint32_t id;
+	uint32_t kind;          /* enum module_kind */
+	uint32_t pid;           /* for MOD_ANON: whose perf-PID.map */
+	uint8_t build_id_len;
+	uint8_t build_id[20];
+	uint8_t pad[3];
+	/* Two NUL-terminated strings follow: the display path as the target sees
+	 * it, then the path proftui opens (through /proc/PID/root or map_files). */
+	char paths[];
+};
+
+struct rec_thread {
+	struct rec_hdr h;
+	uint32_t tid;
+	char comm[20];          /* NUL-terminated, raw bytes from the kernel */
+};
+
+struct rec_lost {
+	struct rec_hdr h;
+	uint64_t kernel_lost;   /* PERF_RECORD_LOST */
+	uint64_t throttled;     /* PERF_RECORD_THROTTLE events */
+	uint64_t unwind_failed; /* samples the sampler could not turn into a stack */
+};
+
+struct rec_exit {
+	struct rec_hdr h;
+	int32_t status;         /* wait status if known, else -1 */
+	uint32_t pad;
+};
+
+#endif

@@ -1,0 +1,64 @@
+/* report.h — batch-mode text output: the hot-function table, folded stacks, the summary. */
+#ifndef PROFTUI_REPORT_H
+#define PROFTUI_REPORT_H
+
+#include <stdio.h>
+
+#include "proftui/profile.h"
+
+struct report_info {
+	double duration_s;      /* wall time sampled */
+	double freq_hz;         /* rate asked for */
+	const char *method;     /* "perf" or "ptrace" */
+	unsigned busy_threads;  /* unused when 0 */
+};
+
+/*
+ * Write errors are left in the stream for the caller's ferror()/fclose().
+ * Every name goes through sanitize_name (cut at 511 bytes); an empty name
+ * prints as "[unknown]".
+ */
+
+/*
+ * The hot-function table: a header line, then one row per function with the
+ * columns in this order: self %, total %, samples (self), function, module
+ * (the base name of its path), separated by two spaces:
+ *
+ *     "  SELF%   TOTAL%    SAMPLES  FUNCTION  MODULE"
+ *     "%6.2f%%  %6.2f%%  %9llu  <function>  <module>"
+ *
+ * The function column is padded to the widest name shown (at most 48
+ * columns) so modules line up.  Rows follow profile_hot's order for `sort`;
+ * `rows` limits the row count (0 = all).  Percentages are of all samples.
+ * With no samples at all the only line is "no samples collected".
+ * Returns 0 or -ENOMEM (nothing written then).
+ */
+int report_table(FILE *out, const struct profile *p, enum prof_sort sort, size_t rows);
+
+/*
+ * Folded stacks, one line per call path with self samples:
+ * "outer;...;leaf COUNT", the format of FlameGraph, inferno and speedscope.
+ * A ';' inside a name becomes ':'; spaces are kept (readers split the count
+ * at the last space).  Lines follow profile_walk's order.  Returns 0 or
+ * -ENOMEM (output then incomplete).
+ */
+int report_folded(FILE *out, const struct profile *p);
+
+/*
+ * The summary, five lines with these fixed prefixes (info may be NULL):
+ *
+ *   samples: N (R Hz achieved of F Hz asked[, B busy threads, T Hz per thread])
+ *       R = samples / duration; "rate unknown" replaces "R Hz achieved" when
+ *       the duration is not positive; the busy part only when busy_threads > 0
+ *   lost: K by the kernel, D dropped by the ring (full), T throttled,
+ *         U failed unwinds, X refused by the profile
+ *   unwind: A complete, B truncated at max depth, C stack copy too small,
+ *           D no CFI, E corrupt frames, F no user registers
+ *   threads seen: N
+ *   duration: S.SS s, method: M          ("unknown" when method is NULL)
+ *
+ * (lost and unwind are each one line.)
+ */
+void report_summary(FILE *out, const struct profile *p, const struct report_info *info);
+
+#endif

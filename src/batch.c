@@ -1,0 +1,172 @@
+/* batch.c — batch mode: collect for a while, then print the report. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proftui/batch.h"
+#include "proftui/feed.h"
+#include "proftui/report.h"
+#include "proftui/resolve.h"
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int make_timer(double seconds)
+{
+	struct itimerspec it = { 0 };
+	int fd;
+
+	if (seconds <= 0)
+		return -1;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	it.it_value.tv_sec = (time_t)seconds;
+	it.it_value.tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_nsec == 0)
+		it.it_value.tv_nsec = 1;
+	timerfd_settime(fd, 0, &it, NULL);
+	return fd;
+}
+
+static int make_sigfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+/* Wait for the end of the session; returns the signal that ended it or 0. */
+static int collect(const struct batch_opts *o, struct sampler *s, struct feed *f,
+		   struct ring *ring, int wake_fd, int sfd)
+{
+	int tfd = make_timer(o->duration_s), sig = 0;
+	struct pollfd p[3] = {
+		{ .fd = wake_fd, .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = tfd, .events = POLLIN },
+	};
+
+	for (;;) {
+		uint64_t v;
+
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents && read(wake_fd, &v, sizeof(v)) < 0) {
+			/* nonblocking eventfd already reset: nothing to do */
+		}
+		feed_drain(f, ring);
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				sig = (int)si.ssi_signo;
+			break;
+		}
+		if (p[2].revents || sampler_done(s))
+			break;
+	}
+	if (tfd >= 0)
+		close(tfd);
+	return sig;
+}
+
+/*
+ * A launched command outlives a -d session; wait for it so its status is
+ * ours.  A signal to proftui now (or one that ended the session) goes on
+ * to the command, which is ours to stop, as perf record does.
+ */
+static int finish_child(struct target *t, int sfd, int sig)
+{
+	struct pollfd p[2] = { { .fd = t->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+
+	if (sig)
+		kill(t->pid, sig);
+	while (t->pidfd >= 0 && !target_ended(t)) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				kill(t->pid, (int)si.ssi_signo);
+		}
+	}
+	return target_exit_code(target_reap(t));
+}
+
+static void print_report(const struct batch_opts *o, const struct profile *p,
+			 const struct sampler_info *si, double duration)
+{
+	struct report_info ri = {
+		.duration_s = duration,
+		.freq_hz = si->freq_hz,
+		.method = si->method == SAMPLER_PTRACE ? "ptrace" : "perf",
+	};
+
+	if (o->folded) {
+		report_folded(stdout, p);
+		report_summary(stderr, p, &ri);
+		return;
+	}
+	report_table(stdout, p, o->sort, o->rows);
+	fputc('\n', stdout);
+	report_summary(stdout, p, &ri);
+}
+
+int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
+	      const struct sampler_info *si, struct ring *ring, int wake_fd)
+{
+	struct profile *p = profile_new();
+	struct resolver *res = p ? resolver_new(p, t->uid) : NULL;
+	struct feed f = { .p = p, .res = res };
+	double start = mono_s(), duration;
+	int sig, code = 0, sfd = make_sigfd();
+
+	if (!res) {
+		fprintf(stderr, "proftui: out of memory\n");
+		sampler_stop(s);
+		profile_free(p);
+		if (sfd >= 0)
+			close(sfd);
+		return 1;
+	}
+	sig = collect(o, s, &f, ring, wake_fd, sfd);
+	duration = mono_s() - start;
+	sampler_stop(s);
+	feed_drain(&f, ring);
+	if (target_ended(t) && !t->launched)
+		fprintf(stderr, "proftui: process %d exited\n", (int)t->pid);
+	print_report(o, p, si, duration);
+	fflush(stdout);
+	if (t->launched) {
+		code = finish_child(t, sfd, sig);
+		if (code >= 128)
+			fprintf(stderr, "proftui: command killed by signal %d\n", code - 128);
+		else if (code)
+			fprintf(stderr, "proftui: command exited with status %d\n", code);
+	}
+	if (sig && (!t->launched || code < 128))
+		code = 128 + sig;
+	if (sfd >= 0)
+		close(sfd);
+	resolver_free(res);
+	profile_free(p);
+	return code;
+}

@@ -1,0 +1,297 @@
+/* main.c — parse the command line and wire target, sampler, ring and front end together. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "proftui/batch.h"
+#include "proftui/ring.h"
+#include "proftui/sampler.h"
+#include "proftui/target.h"
+
+#define PROFTUI_VERSION "0.1.0"
+#define RING_BYTES (16u << 20)
+
+struct opts {
+	pid_t pid;
+	char **argv;              /* command to launch, or NULL */
+	struct sampler_opts so;
+	struct batch_opts bo;
+	bool batch;
+};
+
+enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED };
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "freq", required_argument, NULL, 'F' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "rows", required_argument, NULL, 'n' },
+	{ "sort", required_argument, NULL, 's' },
+	{ "folded", no_argument, NULL, OPT_FOLDED },
+	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: proftui [options] -p PID\n"
+	      "       proftui [options] -- COMMAND [ARGS...]\n"
+	      "\n"
+	      "  -p, --pid PID         profile a running process (all its threads)\n"
+	      "  -F, --freq HZ         samples per second of CPU time per thread (default 999)\n"
+	      "  -b, --batch           no terminal UI: print the tables when done\n"
+	      "  -d, --duration SECS   stop after SECS seconds (default: until the target\n"
+	      "                        exits or Ctrl-C)\n"
+	      "  -n, --rows N          rows of the hot-function table (default 25, 0 = all)\n"
+	      "  -s, --sort KEY        self, total, name or module (default self)\n"
+	      "      --folded          print folded stacks (FlameGraph, speedscope) instead\n"
+	      "      --stack-size B    bytes of user stack copied per sample (default 16384)\n"
+	      "      --max-depth N     frames kept per stack (default 256)\n"
+	      "      --method M        auto, perf or ptrace (default auto)\n"
+	      "      --no-kernel       do not collect kernel frames\n"
+	      "  -h, --help            this help;  -V, --version  the version\n"
+	      "\n"
+	      "Exit status: 0 ok, 2 bad usage, 3 no such process, 4 permission denied,\n"
+	      "5 sampling failed, 126/127 command not executable/not found; with a\n"
+	      "command, its own exit status (128+N if killed by signal N).\n", f);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fputs("proftui: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see proftui --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_sort(const char *s, enum prof_sort *out)
+{
+	static const char *names[] = { "self", "total", "name", "module" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (enum prof_sort)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool parse_method(const char *s, enum sampler_method *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = SAMPLER_AUTO;
+	else if (!strcmp(s, "perf"))
+		*out = SAMPLER_PERF;
+	else if (!strcmp(s, "ptrace"))
+		*out = SAMPLER_PTRACE;
+	else
+		return false;
+	return true;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	int c;
+	long v;
+	char *end;
+
+	o->so = (struct sampler_opts){ .method = SAMPLER_AUTO, .freq_hz = 999,
+				       .stack_size = 16384, .max_depth = 256, .kernel = true };
+	o->bo = (struct batch_opts){ .sort = PROF_SORT_SELF, .rows = 25 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+p:F:d:bn:s:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_long(optarg, 1, INT_MAX, &v))
+				return bad_usage("invalid pid '%s'", optarg);
+			o->pid = (pid_t)v;
+			break;
+		case 'F':
+			if (!parse_long(optarg, 1, 20000, &v))
+				return bad_usage("invalid frequency '%s' (1..20000 Hz)", optarg);
+			o->so.freq_hz = (unsigned)v;
+			break;
+		case 'd':
+			errno = 0;
+			o->bo.duration_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->bo.duration_s >= 0) ||
+			    o->bo.duration_s > 1e7)
+				return bad_usage("invalid duration '%s' (seconds)", optarg);
+			break;
+		case 'b':
+			o->batch = true;
+			break;
+		case 'n':
+			if (!parse_long(optarg, 0, INT_MAX, &v))
+				return bad_usage("invalid row count '%s'", optarg);
+			o->bo.rows = (size_t)v;
+			break;
+		case 's':
+			if (!parse_sort(optarg, &o->bo.sort))
+				return bad_usage("invalid sort key '%s' (self, total, name, module)", optarg);
+			break;
+		case OPT_FOLDED:
+			o->bo.folded = true;
+			break;
+		case OPT_STACK_SIZE:
+			/* The kernel takes at most 64 KiB less a little, in
+			 * multiples of 8. */
+			if (!parse_long(optarg, 0, 65528, &v) || v % 8)
+				return bad_usage("invalid stack size '%s' (0..65528, a multiple of 8)", optarg);
+			o->so.stack_size = (uint32_t)v;
+			break;
+		case OPT_MAX_DEPTH:
+			if (!parse_long(optarg, 1, 16000, &v))
+				return bad_usage("invalid max depth '%s' (1..16000)", optarg);
+			o->so.max_depth = (size_t)v;
+			break;
+		case OPT_METHOD:
+			if (!parse_method(optarg, &o->so.method))
+				return bad_usage("invalid method '%s' (auto, perf, ptrace)", optarg);
+			break;
+		case OPT_NO_KERNEL:
+			o->so.kernel = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("proftui %s\n", PROFTUI_VERSION);
+			return 0;
+		case ':':
+			return bad_usage("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return bad_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (!o->pid == !o->argv)
+		return bad_usage("%s", o->pid ? "give either -p PID or a command, not both"
+					      : "nothing to profile: give -p PID or -- COMMAND");
+	return -1;
+}
+
+static int exit_code_for(int err)
+{
+	switch (-err) {
+	case ESRCH: return EXIT_NO_PROCESS;
+	case EACCES:
+	case EPERM: return EXIT_PERMISSION;
+	case ENOENT: return EXIT_NOT_FOUND;
+	default: return EXIT_SAMPLING;
+	}
+}
+
+/* Signals the front end takes through a signalfd: block them before any
+ * thread exists so none of them is delivered elsewhere. */
+static void block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int start_target(struct opts *o, struct target *t, char *err, size_t len)
+{
+	if (o->argv) {
+		int ret = target_launch(t, o->argv, err, len);
+
+		o->so.pid = t->pid;
+		o->so.enable_on_exec = true;
+		return ret;
+	}
+	o->so.pid = o->pid;
+	return target_attach(t, o->pid, err, len);
+}
+
+static int run(struct opts *o)
+{
+	char err[512] = "";
+	struct target t;
+	struct sampler *s = NULL;
+	struct sampler_info si;
+	struct ring *ring = ring_new(RING_BYTES);
+	int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), ret, code;
+
+	if (!ring || wake_fd < 0) {
+		fprintf(stderr, "proftui: out of memory\n");
+		return 1;
+	}
+	block_signals();
+	ret = start_target(o, &t, err, sizeof(err));
+	if (!ret)
+		ret = sampler_start(&s, &o->so, ring, wake_fd, &si, err, sizeof(err));
+	if (ret && t.launched) {
+		target_release(&t);   /* EOF on the go pipe: the child gives up */
+		target_reap(&t);
+	}
+	if (!ret && t.launched && (ret = target_start(&t, err, sizeof(err))) != 0) {
+		sampler_stop(s);
+		code = ret == -ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
+		goto fail_code;
+	}
+	if (ret) {
+		code = exit_code_for(ret);
+		goto fail_code;
+	}
+	if (si.note[0])
+		fprintf(stderr, "proftui: %s\n", si.note);
+	if (!o->batch && isatty(STDOUT_FILENO))
+		fprintf(stderr, "proftui: the live view is not available yet; printing the batch report\n");
+	code = batch_run(&o->bo, &t, s, &si, ring, wake_fd);
+	target_release(&t);
+	ring_free(ring);
+	close(wake_fd);
+	return code;
+
+fail_code:
+	fprintf(stderr, "proftui: %s\n", err);
+	target_release(&t);
+	ring_free(ring);
+	close(wake_fd);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int code = parse_args(argc, argv, &o);
+
+	if (code >= 0)
+		return code;
+	return run(&o);
+}

@@ -1,0 +1,505 @@
+/* sampler.c — the sampler thread: perf or ptrace samples, unwound, into the ring. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proftui/modcache.h"
+#include "proftui/perfev.h"
+#include "proftui/ptracer.h"
+#include "proftui/record.h"
+#include "proftui/sampler.h"
+#include "proftui/unwind.h"
+
+#define SAMPLER_POLL_MS 100
+#define SAMPLER_PTRACE_MAX_HZ 200
+#define SAMPLER_MAX_FRAMES 16384
+
+struct sampler {
+	struct sampler_opts o;
+	struct ring *ring;
+	int wake_fd;
+	int stop_fd;             /* eventfd: the consumer asks us to finish */
+	int pidfd;
+	pthread_t thread;
+	bool started;
+	atomic_bool done;
+
+	struct perfev *pe;
+	struct ptracer *pt;
+	struct modcache *mc;
+	struct uw *uw;
+
+	/* scratch, sampler thread only */
+	uint64_t *ips;
+	uint8_t *rec;            /* one sample record being built */
+	size_t rec_cap;
+	uint32_t *tids;          /* threads already named */
+	size_t ntids, captids;
+	struct pollfd *pfds;
+	size_t npfds;
+
+	/* losses not yet reported in a REC_LOST */
+	uint64_t lost, throttled, failed;
+
+	/* ptrace start-up handshake */
+	int attach_err;
+	char attach_msg[256];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool attach_done;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool push(struct sampler *s, const void *rec, size_t len)
+{
+	void *p = ring_reserve(s->ring, len);
+
+	if (!p)
+		return false;
+	memcpy(p, rec, len);
+	ring_commit(s->ring);
+	return true;
+}
+
+static int announce_module(void *ctx, const struct mod *m)
+{
+	struct sampler *s = ctx;
+	size_t l1 = strlen(m->path) + 1, l2 = strlen(m->open_path) + 1;
+	size_t len = sizeof(struct rec_module) + l1 + l2;
+	struct rec_module *r = ring_reserve(s->ring, (len + 7) & ~(size_t)7);
+
+	if (!r)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	r->h.type = REC_MODULE;
+	r->h.size = (uint32_t)((len + 7) & ~(size_t)7);
+	r->id = m->id;
+	r->kind = m->kind;
+	r->pid = (uint32_t)s->o.pid;
+	r->build_id_len = m->build_id_len;
+	memcpy(r->build_id, m->build_id, sizeof(r->build_id));
+	memcpy(r->paths, m->path, l1);
+	memcpy(r->paths + l1, m->open_path, l2);
+	ring_commit(s->ring);
+	return 0;
+}
+
+static void send_thread_name(struct sampler *s, uint32_t tid, const char *comm)
+{
+	struct rec_thread r = { .h = { REC_THREAD, 0, sizeof(r) }, .tid = tid };
+
+	snprintf(r.comm, sizeof(r.comm), "%s", comm);
+	push(s, &r, sizeof(r));
+}
+
+/* Name a thread the first time it shows up in a sample. */
+static void note_thread(struct sampler *s, uint32_t tid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	for (size_t i = 0; i < s->ntids; i++)
+		if (s->tids[i] == tid)
+			return;
+	if (s->ntids == s->captids) {
+		size_t cap = s->captids ? s->captids * 2 : 64;
+		uint32_t *v = realloc(s->tids, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->tids = v;
+		s->captids = cap;
+	}
+	s->tids[s->ntids++] = tid;
+	snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)s->o.pid, tid);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (comm[0])
+		send_thread_name(s, tid, comm);
+}
+
+static void flush_losses(struct sampler *s)
+{
+	struct rec_lost r = { .h = { REC_LOST, 0, sizeof(r) } };
+
+	if (!s->lost && !s->throttled && !s->failed)
+		return;
+	r.kernel_lost = s->lost;
+	r.throttled = s->throttled;
+	r.unwind_failed = s->failed;
+	if (push(s, &r, sizeof(r)))
+		s->lost = s->throttled = s->failed = 0;
+}
+
+/* Build and push one sample from kernel frames and user instruction
+ * addresses (leaf first). */
+static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const uint64_t *kips,
+			size_t nk, const uint64_t *uips, size_t nu, enum unwind_status st)
+{
+	bool marker = st == UWS_DEPTH || st == UWS_STACK_COPY;
+	size_t n = nk + nu + (marker ? 1 : 0);
+	size_t len = sizeof(struct rec_sample) + n * sizeof(struct frame);
+	struct rec_sample *r = (struct rec_sample *)s->rec;
+	size_t i = 0;
+
+	if (len > s->rec_cap || n > UINT16_MAX) {
+		s->failed++;
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->h.type = REC_SAMPLE;
+	r->h.size = (uint32_t)len;
+	r->pid = (uint32_t)s->o.pid;
+	r->tid = tid;
+	r->time_ns = time_ns;
+	r->weight = 1;
+	r->status = (uint8_t)st;
+	for (size_t k = 0; k < nk; k++, i++)
+		r->frames[i] = (struct frame){ .addr = kips[k], .module = 0, .kind = FRAME_KERNEL };
+	for (size_t k = 0; k < nu; k++, i++)
+		r->frames[i] = modcache_frame(s->mc, uips[k]);
+	if (marker)
+		r->frames[i++] = (struct frame){ .kind = FRAME_TRUNCATED };
+	r->nframes = (uint16_t)i;
+	note_thread(s, tid);
+	push(s, r, len);
+}
+
+/* ---- perf method ------------------------------------------------------- */
+
+static void on_comm(struct sampler *s, const struct perf_event_header *h)
+{
+	const struct { struct perf_event_header h; uint32_t pid, tid; char comm[]; } *c = (const void *)h;
+	char comm[32];
+	size_t max = h->size - sizeof(*c);
+
+	if (h->size <= sizeof(*c))
+		return;
+	snprintf(comm, sizeof(comm), "%.*s", (int)(max < 31 ? max : 31), c->comm);
+	if (h->misc & PERF_RECORD_MISC_COMM_EXEC) {
+		struct rec_hdr r = { REC_EXEC, 0, sizeof(r) };
+
+		/* A new program: every mapping changed under the same pid. */
+		modcache_reset(s->mc);
+		uw_flush(s->uw);
+		push(s, &r, sizeof(r));
+	}
+	send_thread_name(s, c->tid, comm);
+}
+
+static void on_perf_record(void *ctx, const struct perf_event_header *h)
+{
+	struct sampler *s = ctx;
+	struct perfev_sample ps;
+	enum unwind_status st = UWS_NO_USER;
+	size_t nu = 0;
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		if (!perfev_parse_sample(s->pe, h, &ps)) {
+			s->failed++;
+			return;
+		}
+		if (ps.has_regs && ps.stack)
+			nu = uw_unwind(s->uw, ps.regs, ps.stack, ps.stack_len, s->ips,
+				       s->o.max_depth, &st);
+		else if (ps.has_regs)
+			s->ips[nu++] = ps.regs[8 /* PERF_REG_X86_IP */];
+		emit_sample(s, ps.tid, ps.time_ns, ps.kchain, ps.nkchain, s->ips, nu, st);
+		break;
+	case PERF_RECORD_LOST:
+		if (h->size >= sizeof(*h) + 16) {
+			uint64_t lost;
+
+			memcpy(&lost, (const uint8_t *)(h + 1) + 8, 8);
+			s->lost += lost;
+		}
+		break;
+	case PERF_RECORD_THROTTLE:
+		s->throttled++;
+		break;
+	case PERF_RECORD_COMM:
+		on_comm(s, h);
+		break;
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		/* New code was mapped: the next lookup must see it. */
+		modcache_refresh(s->mc, true);
+		break;
+	default:
+		break;
+	}
+}
+
+static void wake_consumer(struct sampler *s)
+{
+	uint64_t one = 1;
+
+	if (write(s->wake_fd, &one, sizeof(one)) < 0) {
+		/* The counter saturating is harmless: the consumer is awake. */
+	}
+}
+
+static void drain_perf(struct sampler *s)
+{
+	perfev_drain(s->pe, on_perf_record, s);
+	flush_losses(s);
+	wake_consumer(s);
+}
+
+static bool fd_ready(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+static void run_perf(struct sampler *s)
+{
+	size_t m = perfev_pollfds(s->pe, s->pfds, perfev_nfds(s->pe));
+
+	s->pfds[m] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
+	s->pfds[m + 1] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
+	for (;;) {
+		int r = poll(s->pfds, m + 2, SAMPLER_POLL_MS);
+
+		if (r < 0 && errno != EINTR)
+			break;
+		/* An event whose thread exited reports POLLHUP forever while
+		 * its ring lives on (shared): stop polling that descriptor;
+		 * the timeout still drains the ring. */
+		for (size_t i = 0; i < m; i++)
+			if (s->pfds[i].revents & POLLHUP)
+				s->pfds[i].fd = -1;
+		drain_perf(s);
+		if (fd_ready(s->stop_fd) || fd_ready(s->pidfd))
+			break;
+	}
+	drain_perf(s);
+}
+
+/* ---- ptrace method ----------------------------------------------------- */
+
+static void on_ptrace_sample(void *ctx, pid_t tid, const uint64_t *ips, size_t n,
+			     enum unwind_status st)
+{
+	struct sampler *s = ctx;
+
+	emit_sample(s, (uint32_t)tid, mono_ns(), NULL, 0, ips, n, st);
+}
+
+static void run_ptrace(struct sampler *s)
+{
+	uint64_t period = 1000000000ull / s->o.freq_hz, next = mono_ns();
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = s->stop_fd, .events = POLLIN },
+				       { .fd = s->pidfd, .events = POLLIN } };
+		uint64_t now = mono_ns();
+		int wait_ms = next > now ? (int)((next - now) / 1000000) : 0;
+
+		if (poll(p, 2, wait_ms) > 0 && (p[0].revents || p[1].revents))
+			break;
+		next += period;
+		if (ptracer_sample(s->pt, s->o.max_depth, on_ptrace_sample, s, NULL) == -ESRCH)
+			break;
+		flush_losses(s);
+		wake_consumer(s);
+	}
+	ptracer_detach(s->pt);
+	s->pt = NULL;
+}
+
+static void *sampler_main(void *arg)
+{
+	struct sampler *s = arg;
+
+	if (s->o.method == SAMPLER_PTRACE) {
+		/* ptrace's tracer is a thread: attach here, on the thread that
+		 * will sample, and hand the result back to sampler_start. */
+		int err = ptracer_attach(&s->pt, s->o.pid, s->attach_msg, sizeof(s->attach_msg));
+
+		pthread_mutex_lock(&s->lock);
+		s->attach_err = err;
+		s->attach_done = true;
+		pthread_cond_signal(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		if (err)
+			return NULL;
+		run_ptrace(s);
+	} else {
+		run_perf(s);
+	}
+	atomic_store(&s->done, true);
+	wake_consumer(s);
+	return NULL;
+}
+
+static void sampler_free(struct sampler *s)
+{
+	perfev_close(s->pe);
+	ptracer_detach(s->pt);
+	uw_free(s->uw);
+	modcache_free(s->mc);
+	if (s->stop_fd >= 0)
+		close(s->stop_fd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s->ips);
+	free(s->rec);
+	free(s->tids);
+	free(s->pfds);
+	free(s);
+}
+
+static int open_perf(struct sampler *s, struct sampler_info *info, char *err, size_t errlen)
+{
+	struct perfev_opts po = {
+		.freq_hz = s->o.freq_hz, .stack_size = s->o.stack_size,
+		.kernel = s->o.kernel, .enable_on_exec = s->o.enable_on_exec,
+	};
+	struct perfev_info pi;
+	int ret = perfev_open(&s->pe, s->o.pid, &po, &pi, err, errlen);
+
+	if (ret)
+		return ret;
+	s->pfds = calloc(perfev_nfds(s->pe) + 2, sizeof(*s->pfds));
+	if (!s->pfds)
+		return -ENOMEM;
+	info->kernel = pi.kernel;
+	if (s->o.kernel && !pi.kernel)
+		snprintf(info->note, sizeof(info->note),
+			 "kernel frames not permitted here (perf_event_paranoid): sampling user space only");
+	return 0;
+}
+
+/* Block the signals the consumer handles so only it ever receives them. */
+static int spawn(struct sampler *s)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&s->thread, NULL, sampler_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -err;
+	s->started = true;
+	return 0;
+}
+
+static int wait_attach(struct sampler *s, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	while (!s->attach_done)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	if (s->attach_err) {
+		snprintf(err, errlen, "%s", s->attach_msg);
+		pthread_join(s->thread, NULL);
+		s->started = false;
+	}
+	return s->attach_err;
+}
+
+int sampler_start(struct sampler **out, const struct sampler_opts *o, struct ring *ring,
+		  int wake_fd, struct sampler_info *info, char *err, size_t errlen)
+{
+	struct sampler *s = calloc(1, sizeof(*s));
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	s->o = *o;
+	s->ring = ring;
+	s->wake_fd = wake_fd;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	s->pidfd = -1;
+	memset(info, 0, sizeof(*info));
+	s->rec_cap = sizeof(struct rec_sample) + SAMPLER_MAX_FRAMES * sizeof(struct frame);
+	if (s->o.max_depth > SAMPLER_MAX_FRAMES - PERFEV_MAX_KFRAMES - 1)
+		s->o.max_depth = SAMPLER_MAX_FRAMES - PERFEV_MAX_KFRAMES - 1;
+	s->ips = calloc(s->o.max_depth + 1, sizeof(*s->ips));
+	s->rec = malloc(s->rec_cap);
+	s->mc = modcache_new(o->pid, announce_module, s);
+	s->uw = s->mc ? uw_new(s->mc) : NULL;
+	if (s->stop_fd < 0 || !s->ips || !s->rec || !s->uw) {
+		snprintf(err, errlen, "out of memory starting the sampler");
+		sampler_free(s);
+		return -ENOMEM;
+	}
+	s->pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
+	ret = -EPERM;
+	if (o->method != SAMPLER_PTRACE) {
+		ret = open_perf(s, info, err, errlen);
+		s->o.method = SAMPLER_PERF;
+	}
+	if (ret && o->method == SAMPLER_AUTO && (ret == -EACCES || ret == -EPERM)) {
+		snprintf(info->note, sizeof(info->note), "perf events refused (%s); falling back to ptrace",
+			 err);
+		s->o.method = SAMPLER_PTRACE;
+	}
+	if (s->o.method == SAMPLER_PTRACE) {
+		if (!info->note[0])
+			snprintf(info->note, sizeof(info->note), "sampling with ptrace (--method ptrace)");
+		if (s->o.freq_hz > SAMPLER_PTRACE_MAX_HZ)
+			s->o.freq_hz = SAMPLER_PTRACE_MAX_HZ;
+		ret = 0;
+	}
+	if (!ret)
+		ret = spawn(s);
+	if (!ret && s->o.method == SAMPLER_PTRACE)
+		ret = wait_attach(s, err, errlen);
+	if (ret) {
+		sampler_stop(s);
+		return ret;
+	}
+	info->method = s->o.method;
+	info->freq_hz = s->o.freq_hz;
+	*out = s;
+	return 0;
+}
+
+bool sampler_done(const struct sampler *s)
+{
+	return atomic_load(&((struct sampler *)s)->done);
+}
+
+void sampler_stop(struct sampler *s)
+{
+	uint64_t one = 1;
+
+	if (!s)
+		return;
+	if (s->started) {
+		if (write(s->stop_fd, &one, sizeof(one)) < 0) {
+			/* eventfd write only fails on overflow: already signalled */
+		}
+		pthread_join(s->thread, NULL);
+	}
+	sampler_free(s);
+}

@@ -1,0 +1,258 @@
+/* unwind.c — libunwind remote unwinding over perf's user-stack copies. */
+#include <asm/perf_regs.h>
+#include <errno.h>
+#include <libunwind.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proftui/unwind.h"
+
+/* Exported by libunwind but absent from its public header: binary search of
+ * an .eh_frame_hdr table read through the address space's accessors. */
+extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip,
+					       unw_dyn_info_t *di, unw_proc_info_t *pi,
+					       int need_unwind_info, void *arg);
+
+/* A stack address this far past the copy is still "the stack", and a read
+ * there means the copy was too small (not a corrupt frame). */
+#define UW_STACK_SLACK (8u << 20)
+
+struct uw {
+	struct modcache *mc;
+	unw_addr_space_t as;
+	/* per-unwind state, valid during uw_unwind only */
+	const uint64_t *regs;
+	const uint8_t *stack;
+	uint64_t stack_lo, stack_hi;
+	bool ran_off_stack;
+	bool no_info;
+};
+
+static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
+			  int need_unwind_info, void *arg)
+{
+	struct uw *u = arg;
+	const struct map_entry *e = modcache_map(u->mc, ip);
+	const struct mod *m = e ? modcache_module(u->mc, e) : NULL;
+	unw_dyn_info_t di;
+	uint64_t vaddr, bias;
+
+	if (!m || !m->eh_fde_count || !modcache_to_vaddr(m, e, ip, &vaddr)) {
+		u->no_info = true;
+		return -UNW_ENOINFO;
+	}
+	bias = ip - vaddr;
+	memset(&di, 0, sizeof(di));
+	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	di.start_ip = e->start;
+	di.end_ip = e->end;
+	di.u.rti.segbase = m->eh_hdr_vaddr + bias;
+	di.u.rti.table_data = m->eh_table_vaddr + bias;
+	/* table_len counts words: each entry is two 32-bit values. */
+	di.u.rti.table_len = m->eh_fde_count * 8 / sizeof(unw_word_t);
+	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi, need_unwind_info, arg);
+}
+
+static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
+{
+	(void)as;
+	(void)pi;
+	(void)arg;
+}
+
+static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dilap, void *arg)
+{
+	(void)as;
+	(void)dilap;
+	(void)arg;
+	return -UNW_ENOINFO;
+}
+
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int write, void *arg)
+{
+	struct uw *u = arg;
+
+	(void)as;
+	if (write)
+		return -UNW_EINVAL;
+	if (addr >= u->stack_lo && addr + sizeof(*valp) <= u->stack_hi) {
+		memcpy(valp, u->stack + (addr - u->stack_lo), sizeof(*valp));
+		return 0;
+	}
+	if (addr >= u->stack_lo && addr < u->stack_hi + UW_STACK_SLACK) {
+		u->ran_off_stack = true;
+		return -UNW_EINVAL;
+	}
+	/* Not stack: code or unwind tables, read from the module's file. */
+	if (modcache_read(u->mc, addr, valp, sizeof(*valp)))
+		return 0;
+	return -UNW_EINVAL;
+}
+
+/* libunwind's x86-64 register numbers to perf's sample register indices. */
+static int perf_index(unw_regnum_t r)
+{
+	static const int map[] = {
+		[UNW_X86_64_RAX] = PERF_REG_X86_AX, [UNW_X86_64_RDX] = PERF_REG_X86_DX,
+		[UNW_X86_64_RCX] = PERF_REG_X86_CX, [UNW_X86_64_RBX] = PERF_REG_X86_BX,
+		[UNW_X86_64_RSI] = PERF_REG_X86_SI, [UNW_X86_64_RDI] = PERF_REG_X86_DI,
+		[UNW_X86_64_RBP] = PERF_REG_X86_BP, [UNW_X86_64_RSP] = PERF_REG_X86_SP,
+		[UNW_X86_64_R8] = PERF_REG_X86_R8, [UNW_X86_64_R9] = PERF_REG_X86_R9,
+		[UNW_X86_64_R10] = PERF_REG_X86_R10, [UNW_X86_64_R11] = PERF_REG_X86_R11,
+		[UNW_X86_64_R12] = PERF_REG_X86_R12, [UNW_X86_64_R13] = PERF_REG_X86_R13,
+		[UNW_X86_64_R14] = PERF_REG_X86_R14, [UNW_X86_64_R15] = PERF_REG_X86_R15,
+		[UNW_X86_64_RIP] = PERF_REG_X86_IP,
+	};
+
+	if (r < 0 || (size_t)r >= sizeof(map) / sizeof(map[0]))
+		return -1;
+	return map[r];
+}
+
+static int access_reg(unw_addr_space_t as, unw_regnum_t regnum, unw_word_t *valp, int write,
+		      void *arg)
+{
+	struct uw *u = arg;
+	int i = perf_index(regnum);
+
+	(void)as;
+	if (write || i < 0)
+		return -UNW_EBADREG;
+	*valp = u->regs[i];
+	return 0;
+}
+
+static int access_fpreg(unw_addr_space_t as, unw_regnum_t num, unw_fpreg_t *val, int write,
+			void *arg)
+{
+	(void)as;
+	(void)num;
+	(void)val;
+	(void)write;
+	(void)arg;
+	return -UNW_EBADREG;
+}
+
+static int resume(unw_addr_space_t as, unw_cursor_t *cu, void *arg)
+{
+	(void)as;
+	(void)cu;
+	(void)arg;
+	return -UNW_EINVAL;
+}
+
+static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
+			 unw_word_t *offp, void *arg)
+{
+	(void)as;
+	(void)addr;
+	(void)buf;
+	(void)len;
+	(void)offp;
+	(void)arg;
+	return -UNW_ENOINFO;
+}
+
+static unw_accessors_t accessors = {
+	.find_proc_info = find_proc_info,
+	.put_unwind_info = put_unwind_info,
+	.get_dyn_info_list_addr = get_dyn_info_list_addr,
+	.access_mem = access_mem,
+	.access_reg = access_reg,
+	.access_fpreg = access_fpreg,
+	.resume = resume,
+	.get_proc_name = get_proc_name,
+};
+
+struct uw *uw_new(struct modcache *mc)
+{
+	struct uw *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->mc = mc;
+	u->as = unw_create_addr_space(&accessors, 0);
+	if (!u->as) {
+		free(u);
+		return NULL;
+	}
+	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	return u;
+}
+
+void uw_free(struct uw *u)
+{
+	if (!u)
+		return;
+	unw_destroy_addr_space(u->as);
+	free(u);
+}
+
+void uw_flush(struct uw *u)
+{
+	unw_flush_cache(u->as, 0, 0);
+}
+
+static enum unwind_status failed_step(const struct uw *u)
+{
+	if (u->ran_off_stack)
+		return UWS_STACK_COPY;
+	if (u->no_info)
+		return UWS_NO_CFI;
+	return UWS_BAD_FRAME;
+}
+
+size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_t stack_len,
+		 uint64_t *ips, size_t max, enum unwind_status *status)
+{
+	unw_cursor_t cursor;
+	unw_word_t ip, sp, prev_sp;
+	size_t n = 0;
+	int ret;
+
+	u->regs = regs;
+	u->stack = stack;
+	u->stack_lo = regs[PERF_REG_X86_SP];
+	u->stack_hi = u->stack_lo + stack_len;
+	u->ran_off_stack = false;
+	u->no_info = false;
+	*status = UWS_OK;
+	if (max == 0)
+		return 0;
+	ips[n++] = regs[PERF_REG_X86_IP];
+	if (unw_init_remote(&cursor, u->as, u) < 0) {
+		*status = UWS_BAD_FRAME;
+		return n;
+	}
+	prev_sp = u->stack_lo;
+	for (;;) {
+		ret = unw_step(&cursor);
+		if (ret == 0)
+			break;
+		if (ret < 0) {
+			*status = failed_step(u);
+			break;
+		}
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0) {
+			*status = UWS_BAD_FRAME;
+			break;
+		}
+		if (ip == 0)
+			break;
+		/* Each frame must sit higher on the stack than its callee;
+		 * anything else is a corrupt stack or an unwinder cycle. */
+		if (sp <= prev_sp) {
+			*status = UWS_BAD_FRAME;
+			break;
+		}
+		if (n == max) {
+			*status = UWS_DEPTH;
+			break;
+		}
+		prev_sp = sp;
+		ips[n++] = ip - 1;
+	}
+	return n;
+}

@@ -7,16 +7,17 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deps            install the Debian packages (scripts/deps.sh)
 
+SHELL   := /bin/bash
 CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS    := ncursesw libunwind libunwind-ptrace libelf libproc2
 
 ifeq ($(SANITIZE),1)
-B       := build-san
+B       ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
-B       := build
+B       ?= build
 SANFLAGS :=
 endif
 
@@ -41,7 +42,7 @@ $(B)/obj/%.o: src/%.c $(wildcard include/proftui/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -MMD -c -o $@ $<
 
 $(B)/tests/test_%: tests/test_%.c $(LIBOBJS) | $(B)/tests
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $^ $(LDLIBS) $(TEST_LIBS) -ldl
 
 $(B)/obj $(B)/tests $(B)/workloads:
 	mkdir -p $@
@@ -72,9 +73,39 @@ deps:
 	scripts/deps.sh
 
 demo: $(B)/proftui workloads
-	$(B)/proftui --batch -- $(B)/workloads/split
+	$(B)/proftui --batch -- $(B)/workloads/split 3
+
+# The whole suite, as CI runs it (README): dependencies, gcc and clang with
+# -Werror, unit + end-to-end tests, the same under ASan+UBSan, the ring under
+# TSan, and a short run of every fuzzer.
+check:
+	scripts/deps.sh
+	$(MAKE) CFLAGS="-O2 -g -Werror" all
+	$(MAKE) CFLAGS="-O2 -g -Werror" test
+	$(MAKE) CC=clang B=build-clang CFLAGS="-O2 -g -Werror" all unit
+	$(MAKE) SANITIZE=1 CFLAGS="-O1 -g -Werror" test
+	$(MAKE) tsan
+	$(MAKE) fuzz-smoke
+
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 10
+FUZZ_SRCS_maps     := src/maps.c
+FUZZ_SRCS_perfmap  := src/perfmap.c
+FUZZ_SRCS_sanitize := src/sanitize.c
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*.c) $(wildcard include/proftui/*.h)
+	mkdir -p build-fuzz
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -Iinclude -o $@ $< $(FUZZ_SRCS_$*)
+
+fuzz-smoke: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \
+	    echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | \
+	        grep -E 'stat::number_of_executed_units|ERROR|crash' || true; \
+	    test $${PIPESTATUS[0]} -eq 0; done
 
 clean:
-	rm -rf build build-san build-tsan
+	rm -rf build build-san build-tsan build-clang build-fuzz
 
-.PHONY: all unit e2e test tsan install deps demo clean workloads
+.PHONY: all unit e2e test tsan install deps demo clean workloads check fuzz-smoke

@@ -73,7 +73,7 @@ static int bad_usage(const char *fmt, const char *arg)
 {
 	fputs("proftui: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs(" (see proftui --help)\n", stderr);
+	fputs("; usage: proftui [options] -p PID | -- COMMAND [ARGS] (see proftui --help)\n", stderr);
 	return EXIT_USAGE;
 }
 

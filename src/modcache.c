@@ -15,6 +15,7 @@
 #include "proftui/modcache.h"
 
 #define MC_REFRESH_MIN_NS (50ull * 1000 * 1000)
+#define MC_REFRESH_FLOOR_NS (1ull * 1000 * 1000)
 /* Larger files are mapped all the same (mmap is lazy), but nothing above this
  * is trusted as an ELF image. */
 #define MC_MAX_IMAGE ((size_t)4 << 30)
@@ -39,6 +40,7 @@ struct modcache {
 	size_t nmods, cap;
 	uint32_t next_id;
 	uint64_t last_refresh_ns;
+	uint64_t sample_ns;        /* when the sample being unwound was taken */
 	modcache_announce_fn announce;
 	void *ctx;
 	struct mod_priv *anon;     /* the one module for anonymous code */
@@ -110,8 +112,17 @@ int modcache_refresh(struct modcache *mc, bool force)
 	uint64_t now = now_ns();
 	int err;
 
-	if (!force && mc->last_refresh_ns && now - mc->last_refresh_ns < MC_REFRESH_MIN_NS)
-		return 0;
+	/* A miss justifies a new read when the maps we hold are older than the
+	 * sample (the mapping may be new); otherwise it is a genuine miss
+	 * (a garbage address) and re-reading is rate-limited. */
+	if (!force && mc->last_refresh_ns) {
+		uint64_t age = now - mc->last_refresh_ns;
+
+		if (age < MC_REFRESH_FLOOR_NS)
+			return 0;
+		if (mc->last_refresh_ns >= mc->sample_ns && age < MC_REFRESH_MIN_NS)
+			return 0;
+	}
 	mc->last_refresh_ns = now;
 	err = maps_read(mc->pid, &fresh);
 	if (err)
@@ -126,6 +137,11 @@ int modcache_refresh(struct modcache *mc, bool force)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+void modcache_set_sample_time(struct modcache *mc, uint64_t time_ns)
+{
+	mc->sample_ns = time_ns;
 }
 
 const struct map_entry *modcache_map(struct modcache *mc, uint64_t addr)
@@ -445,8 +461,9 @@ struct frame modcache_frame(struct modcache *mc, uint64_t addr)
 
 	/* A module the consumer was not told about (ring full) cannot be
 	 * named there: send the bare address rather than a dangling id. */
-	if (!m || !((const struct mod_priv *)m)->announced)
+	if (!m || !((const struct mod_priv *)m)->announced) {
 		return f;
+	}
 	f.module = m->id;
 	if (m->kind != MOD_ANON)
 		f.addr = file_offset(m, e, addr);

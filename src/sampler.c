@@ -198,8 +198,10 @@ static void on_comm(struct sampler *s, const struct perf_event_header *h)
 	if (h->misc & PERF_RECORD_MISC_COMM_EXEC) {
 		struct rec_hdr r = { REC_EXEC, 0, sizeof(r) };
 
-		/* A new program: every mapping changed under the same pid. */
-		modcache_reset(s->mc);
+		/* A new program: every mapping changed under the same pid.
+		 * Modules stay (they are keyed by file identity): samples from
+		 * other CPUs' rings may still be in flight from either side. */
+		modcache_refresh(s->mc, true);
 		uw_flush(s->uw);
 		push(s, &r, sizeof(r));
 	}
@@ -219,6 +221,7 @@ static void on_perf_record(void *ctx, const struct perf_event_header *h)
 			s->failed++;
 			return;
 		}
+		modcache_set_sample_time(s->mc, ps.time_ns);
 		if (ps.has_regs && ps.stack)
 			nu = uw_unwind(s->uw, ps.regs, ps.stack, ps.stack_len, s->ips,
 				       s->o.max_depth, &st);
@@ -303,8 +306,10 @@ static void on_ptrace_sample(void *ctx, pid_t tid, const uint64_t *ips, size_t n
 			     enum unwind_status st)
 {
 	struct sampler *s = ctx;
+	uint64_t now = mono_ns();
 
-	emit_sample(s, (uint32_t)tid, mono_ns(), NULL, 0, ips, n, st);
+	modcache_set_sample_time(s->mc, now);
+	emit_sample(s, (uint32_t)tid, now, NULL, 0, ips, n, st);
 }
 
 static void run_ptrace(struct sampler *s)

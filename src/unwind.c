@@ -194,6 +194,13 @@ void uw_flush(struct uw *u)
 	unw_flush_cache(u->as, 0, 0);
 }
 
+static bool is_code(struct uw *u, uint64_t ip)
+{
+	const struct map_entry *e = modcache_map(u->mc, ip - 1);
+
+	return e && e->x;
+}
+
 static enum unwind_status failed_step(const struct uw *u)
 {
 	if (u->ran_off_stack)
@@ -241,6 +248,12 @@ size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_
 		}
 		if (ip == 0)
 			break;
+		/* A return address outside executable code means the walk has
+		 * gone wrong (typically a frame-pointer guess): stop there. */
+		if (!is_code(u, ip)) {
+			*status = u->ran_off_stack ? UWS_STACK_COPY : UWS_BAD_FRAME;
+			break;
+		}
 		/* Each frame must sit higher on the stack than its callee;
 		 * anything else is a corrupt stack or an unwinder cycle. */
 		if (sp <= prev_sp) {

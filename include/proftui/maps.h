@@ -25,11 +25,17 @@ struct maps {
 /*
  * Parse the text of a maps file.  Robust to paths with spaces, very long
  * lines and junk: a malformed line is skipped and counted in *bad (may be
- * NULL).  Returns 0, or -ENOMEM.  `out` is overwritten (release it first).
+ * NULL); so is a path over PATH_MAX * 4 bytes.  Lines out of order are
+ * sorted; of two overlapping mappings the higher one is dropped and counted as
+ * bad.  A trailing "\r" is ignored.  Returns 0, or -ENOMEM.  `out` is
+ * overwritten (release it first).
  */
 int maps_parse(const char *text, size_t len, struct maps *out, size_t *bad);
 
-/* Read and parse /proc/PID/maps.  Returns 0 or -errno. */
+/*
+ * Read and parse /proc/PID/maps.  Returns 0 or -errno: -ENOENT for no such
+ * process, -EACCES when not allowed, -EFBIG past 256 MiB.
+ */
 int maps_read(pid_t pid, struct maps *out);
 
 /* The mapping containing addr, or NULL.  Binary search. */

@@ -44,8 +44,12 @@ void modcache_free(struct modcache *mc);
  * force).  Returns 0 or -errno (-ESRCH/-ENOENT once the process is gone). */
 int modcache_refresh(struct modcache *mc, bool force);
 
-/* Forget everything (after execve): module ids keep counting up. */
+/* Forget everything: module ids keep counting up. */
 void modcache_reset(struct modcache *mc);
+
+/* The CLOCK_MONOTONIC time of the sample about to be resolved: a lookup
+ * that misses re-reads the maps at once when they are older than it. */
+void modcache_set_sample_time(struct modcache *mc, uint64_t time_ns);
 
 /* The mapping containing addr (refreshing maps once on a miss). */
 const struct map_entry *modcache_map(struct modcache *mc, uint64_t addr);

@@ -72,9 +72,12 @@ struct prof_row {
 	uint32_t func;
 	uint64_t self, total;
 };
-/* Fill *rows (malloc'd, caller frees) with one row per function seen in a
- * sample, sorted; ties broken by the other count then by name so the order
- * is deterministic.  Returns the row count, or -ENOMEM. */
+/* Fill *rows (malloc'd, caller frees; NULL when 0 rows) with one row per
+ * function seen in a sample, sorted; ties broken by the other count then by
+ * name so the order is deterministic.  Exactly: SELF is self desc, total
+ * desc, name, module; TOTAL is total desc, self desc, name, module; NAME is
+ * name, self desc, module; MODULE is module, self desc, name.  Strings
+ * compare bytewise ascending.  Returns the row count, or -ENOMEM. */
 long profile_hot(const struct profile *p, enum prof_sort sort, struct prof_row **rows);
 
 /* Call tree.  Node 0 is the root; PROF_NONE ends sibling lists. */

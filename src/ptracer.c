@@ -1,0 +1,773 @@
+/* ptracer.c — the fallback sampler: stop threads briefly with ptrace and unwind them with libunwind-ptrace. */
+#include "proftui/ptracer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libunwind-ptrace.h>
+
+/* Far beyond any sane target, and keeps the linear lookups bounded. */
+#define PT_MAX_THREADS		((size_t)65536)
+/* The ips buffer is allocated once; deeper requests are clamped. */
+#define PT_MAX_DEPTH		((size_t)1024)
+/* How long one thread may take to reach a ptrace-stop before it is skipped. */
+#define PT_WAIT_NS		(50 * 1000 * 1000LL)
+/* First part of a wait that yields instead of sleeping (see pt_wait). */
+#define PT_SPIN_NS		(20 * 1000LL)
+/* Total time ptracer_detach keeps retrying threads that will not stop. */
+#define PT_DETACH_NS		(1000 * 1000 * 1000LL)
+/* /proc/PID/task re-scans while attaching to a process that keeps spawning. */
+#define PT_SCAN_PASSES		100
+/* Stops handled per thread per drain, so a signal storm cannot livelock us. */
+#define PT_DRAIN_STOPS		64
+#define PT_CAP_SYS_PTRACE	19
+#define PT_OPTIONS		(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+
+struct pt_thread {
+	pid_t tid;		/* 0: dropped, removed by pt_compact */
+	bool fresh;		/* auto-attached: its first stop is still to come */
+	bool after_exec;	/* its last stop was an exec event */
+	void *upt;		/* libunwind-ptrace state, made on first unwind */
+};
+
+struct ptracer {
+	pid_t pid;
+	pid_t self;		/* the tracer thread, as TracerPid shows it */
+	unw_addr_space_t as;
+	struct pt_thread *th;
+	size_t n, cap;
+	uint64_t *ips;		/* PT_MAX_DEPTH entries */
+	struct ptracer_stats stats;
+};
+
+static int64_t pt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static long pt_req(enum __ptrace_request req, pid_t tid, uintptr_t data)
+{
+	return ptrace(req, tid, NULL, (void *)data);
+}
+
+static int pt_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int pt_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/*
+ * waitpid has no timeout, and a thread in uninterruptible sleep may take
+ * arbitrarily long to reach a ptrace-stop, so poll with WNOHANG.  An
+ * interrupted running thread stops within microseconds, so the first
+ * PT_SPIN_NS only yield (a nanosleep would add the timer slack, ~50 us, to
+ * every sample's stopped time); after that, sleeps doubling up to 1 ms.
+ * Returns 1 with *st set, 0 when budget_ns ran out (0: poll once), or
+ * -errno (ECHILD: the thread is gone).  *missed (may be NULL) gets the time
+ * of the last poll that found nothing: the stop began after it.
+ */
+static int pt_wait(pid_t tid, int *st, int64_t budget_ns, int64_t *missed)
+{
+	int64_t start = pt_now();
+	long delay = 2000;
+
+	if (missed)
+		*missed = start;
+	for (;;) {
+		pid_t r = waitpid(tid, st, WNOHANG | __WALL);
+
+		if (r == tid)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		int64_t now = pt_now(), spent = now - start;
+		if (missed)
+			*missed = now;
+		if (spent >= budget_ns)
+			return 0;
+		if (spent < PT_SPIN_NS) {
+			sched_yield();
+			continue;
+		}
+		struct timespec ts = { 0, delay };
+		nanosleep(&ts, NULL);
+		if (delay < 1000000)
+			delay *= 2;
+	}
+}
+
+/* The state letter of a thread from /proc/PID/task/TID/stat, or 0. */
+static char pt_task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[160];
+	int fd;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold ')' itself; the last one closes it. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* The text after "key" on its line of a /proc status file, copied to out. */
+static bool pt_status_line(const char *path, const char *key, char *out, size_t outlen)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, key, klen) == 0) {
+			snprintf(out, outlen, "%s", line + klen);
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static long pt_status_num(const char *path, const char *key)
+{
+	char val[128];
+
+	if (!pt_status_line(path, key, val, sizeof val))
+		return -1;
+	return strtol(val, NULL, 10);
+}
+
+static pid_t pt_tracer_of(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	return (pid_t)pt_status_num(path, "TracerPid:");
+}
+
+static bool pt_have_cap_ptrace(void)
+{
+	char val[64];
+
+	if (!pt_status_line("/proc/self/status", "CapEff:", val, sizeof val))
+		return false;
+	return (strtoull(val, NULL, 16) >> PT_CAP_SYS_PTRACE) & 1;
+}
+
+/* The first of the target's real/effective/saved/fs uids that is not ours, or -1. */
+static long pt_foreign_uid(const char *status_path)
+{
+	char val[128], *p = val, *end;
+
+	if (!pt_status_line(status_path, "Uid:", val, sizeof val))
+		return -1;
+	for (int k = 0; k < 4; k++, p = end) {
+		long uid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if ((uid_t)uid != getuid())
+			return uid;
+	}
+	return -1;
+}
+
+static int pt_read_int(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+static const char *pt_yama_hint(int scope)
+{
+	switch (scope) {
+	case 1:
+		return "only a parent may trace its children: run as root, or set it to 0";
+	case 2:
+		return "only CAP_SYS_PTRACE may trace: run as root";
+	default:
+		return "ptrace attach is disabled until reboot";
+	}
+}
+
+/* Turn a failed PTRACE_SEIZE of the leader into -errno and a cause in err. */
+static int pt_explain(pid_t pid, int e, char *err, size_t errlen)
+{
+	char path[64];
+	long tracer, uid;
+	int scope;
+
+	if (e == ESRCH)
+		return pt_fail(err, errlen, -ESRCH, "no such process %d", (int)pid);
+	if (e != EPERM)
+		return pt_fail(err, errlen, -e, "cannot trace process %d: %s", (int)pid, strerror(e));
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	tracer = pt_status_num(path, "TracerPid:");
+	if (tracer > 0)
+		return pt_fail(err, errlen, -EPERM,
+			       "process %d is already traced by PID %ld (a debugger?): detach it first",
+			       (int)pid, tracer);
+	if (pt_task_state(pid, pid) == 'Z')
+		return pt_fail(err, errlen, -ESRCH, "process %d has exited (zombie)", (int)pid);
+	uid = pt_foreign_uid(path);
+	if (uid >= 0 && !pt_have_cap_ptrace())
+		return pt_fail(err, errlen, -EPERM,
+			       "no permission to trace %d (owned by uid %ld): run as that user or root, or grant CAP_SYS_PTRACE",
+			       (int)pid, uid);
+	scope = pt_read_int("/proc/sys/kernel/yama/ptrace_scope");
+	if (scope > 0)
+		return pt_fail(err, errlen, -EPERM,
+			       "ptrace of %d refused: kernel.yama.ptrace_scope is %d (%s)",
+			       (int)pid, scope, pt_yama_hint(scope));
+	if (scope == 0)
+		return pt_fail(err, errlen, -EPERM,
+			       "ptrace of %d refused although kernel.yama.ptrace_scope is 0 (seccomp, a container without CAP_SYS_PTRACE, or a non-dumpable target?)",
+			       (int)pid);
+	return pt_fail(err, errlen, -EPERM,
+		       "ptrace of %d refused (seccomp or a container without CAP_SYS_PTRACE?)", (int)pid);
+}
+
+/* No EXITKILL: if proftui dies, the kernel detaches and the target runs on. */
+static int pt_seize(pid_t tid)
+{
+	return pt_req(PTRACE_SEIZE, tid, PT_OPTIONS) < 0 ? -1 : 0;
+}
+
+static size_t pt_find(const struct ptracer *pt, pid_t tid)
+{
+	for (size_t i = 0; i < pt->n; i++)
+		if (pt->th[i].tid == tid)
+			return i;
+	return SIZE_MAX;
+}
+
+static int pt_add(struct ptracer *pt, pid_t tid, bool fresh)
+{
+	if (pt->n == pt->cap) {
+		size_t cap = pt->cap ? pt->cap * 2 : 16;
+		struct pt_thread *th;
+
+		if (pt->cap >= PT_MAX_THREADS)
+			return -ENOSPC;
+		if (cap > PT_MAX_THREADS)
+			cap = PT_MAX_THREADS;
+		th = realloc(pt->th, cap * sizeof *th);
+		if (!th)
+			return -ENOMEM;
+		pt->th = th;
+		pt->cap = cap;
+	}
+	pt->th[pt->n++] = (struct pt_thread){ .tid = tid, .fresh = fresh };
+	return 0;
+}
+
+/* Forget a thread; its slot is reclaimed by pt_compact so indices stay valid meanwhile. */
+static void pt_drop(struct ptracer *pt, size_t i)
+{
+	if (pt->th[i].upt)
+		_UPT_destroy(pt->th[i].upt);
+	pt->th[i].upt = NULL;
+	pt->th[i].tid = 0;
+}
+
+static void pt_compact(struct ptracer *pt)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < pt->n; i++)
+		if (pt->th[i].tid)
+			pt->th[k++] = pt->th[i];
+	pt->n = k;
+}
+
+/* The signal a stopped tracee must be resumed with: only a signal-delivery-stop carries one. */
+static int pt_pending_sig(int st, bool after_exec)
+{
+	int sig = WSTOPSIG(st);
+
+	if (((unsigned)st >> 16) != 0)
+		return 0;
+	/* A legacy exec SIGTRAP is ptrace's own, not the program's. */
+	if (sig == SIGTRAP && after_exec)
+		return 0;
+	return sig;
+}
+
+/*
+ * A thread we trace but cannot keep (table full, out of memory) must not
+ * stay stopped or traced: stop it (bounded) and let it go.
+ */
+static void pt_release(pid_t tid)
+{
+	int st;
+
+	pt_req(PTRACE_INTERRUPT, tid, 0);
+	if (pt_wait(tid, &st, PT_WAIT_NS, NULL) == 1 && WIFSTOPPED(st))
+		pt_req(PTRACE_DETACH, tid, (uintptr_t)pt_pending_sig(st, false));
+}
+
+/* A traced thread cloned: the child is already ours and will report a first stop. */
+static void pt_on_clone(struct ptracer *pt, pid_t parent)
+{
+	unsigned long msg = 0;
+	pid_t tid;
+
+	if (pt_req(PTRACE_GETEVENTMSG, parent, (uintptr_t)&msg) < 0 || msg == 0 || msg > INT_MAX)
+		return;
+	tid = (pid_t)msg;
+	if (pt_find(pt, tid) != SIZE_MAX)
+		return;
+	if (pt_add(pt, tid, true) < 0)
+		pt_release(tid);
+}
+
+/*
+ * execve reports on the leader's tid even when another thread called it:
+ * that thread now carries the leader's tid and its old tid is gone without
+ * a report.  The other threads report their deaths on their own.  The new
+ * image invalidates both the per-thread ELF cache and the global unwind cache.
+ */
+static void pt_on_exec(struct ptracer *pt, size_t i)
+{
+	unsigned long old = 0;
+
+	if (pt_req(PTRACE_GETEVENTMSG, pt->th[i].tid, (uintptr_t)&old) == 0 &&
+	    old != (unsigned long)pt->th[i].tid && old <= INT_MAX) {
+		size_t j = pt_find(pt, (pid_t)old);
+
+		if (j != SIZE_MAX)
+			pt_drop(pt, j);
+	}
+	if (pt->th[i].upt)
+		_UPT_destroy(pt->th[i].upt);
+	pt->th[i].upt = NULL;
+	unw_flush_cache(pt->as, 0, 0);
+	pt->th[i].after_exec = true;
+	pt->stats.execs++;
+}
+
+/* Book-keeping for a ptrace-stop, before the thread is resumed. */
+static void pt_note_stop(struct ptracer *pt, size_t i, int st)
+{
+	unsigned ev = (unsigned)st >> 16;
+
+	pt->th[i].fresh = false;
+	pt->th[i].after_exec = false;
+	if (ev == PTRACE_EVENT_CLONE)
+		pt_on_clone(pt, pt->th[i].tid);
+	else if (ev == PTRACE_EVENT_EXEC)
+		pt_on_exec(pt, i);
+}
+
+static bool pt_is_stop_sig(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void pt_resume(const struct ptracer *pt, size_t i, int st, bool after_exec)
+{
+	pid_t tid = pt->th[i].tid;
+
+	if (((unsigned)st >> 16) == PTRACE_EVENT_STOP && pt_is_stop_sig(WSTOPSIG(st))) {
+		/*
+		 * Group-stop: PTRACE_CONT would resume a thread the user
+		 * stopped; LISTEN keeps it stopped yet lets SIGCONT wake it.
+		 */
+		pt_req(PTRACE_LISTEN, tid, 0);
+		return;
+	}
+	/* ESRCH here means it was killed meanwhile; its exit is reaped later. */
+	pt_req(PTRACE_CONT, tid, (uintptr_t)pt_pending_sig(st, after_exec));
+}
+
+/* Handle one wait status of thread i and, if it stopped, resume it. */
+static void pt_handle(struct ptracer *pt, size_t i, int st)
+{
+	bool after_exec = pt->th[i].after_exec;
+
+	if (!WIFSTOPPED(st)) {
+		pt_drop(pt, i);
+		return;
+	}
+	pt_note_stop(pt, i, st);
+	pt_resume(pt, i, st, after_exec);
+}
+
+/*
+ * Handle every stop already reported (new threads, exits, signals to pass
+ * on, stale interrupts).  Threads added meanwhile are visited in the same
+ * pass; fresh ones get a bounded wait so they are not left in their first
+ * stop until the next round.
+ */
+static void pt_drain(struct ptracer *pt)
+{
+	for (size_t i = 0; i < pt->n; i++) {
+		for (int k = 0; k < PT_DRAIN_STOPS && pt->th[i].tid; k++) {
+			int st;
+			int r = pt_wait(pt->th[i].tid, &st, pt->th[i].fresh ? PT_WAIT_NS : 0, NULL);
+
+			if (r == 0)
+				break;
+			if (r < 0) {
+				pt_drop(pt, i);
+				break;
+			}
+			pt_handle(pt, i, st);
+		}
+	}
+	pt_compact(pt);
+}
+
+/* Unwind the stopped thread i into pt->ips; returns the frame count. */
+static size_t pt_unwind(struct ptracer *pt, size_t i, size_t max_depth, enum unwind_status *status)
+{
+	struct pt_thread *t = &pt->th[i];
+	unw_cursor_t c;
+	unw_word_t prev_sp = 0;
+	bool after_signal = false;
+	size_t n = 0;
+
+	*status = UWS_NO_USER;
+	if (!t->upt)
+		t->upt = _UPT_create(t->tid);
+	if (!t->upt || unw_init_remote(&c, pt->as, t->upt) < 0)
+		return 0;
+	for (;;) {
+		unw_word_t ip, sp;
+		int r;
+
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || unw_get_reg(&c, UNW_REG_SP, &sp) < 0) {
+			*status = UWS_BAD_FRAME;
+			break;
+		}
+		if (ip == 0) {
+			/* A zero return address is how the outermost frame ends. */
+			*status = n ? UWS_OK : UWS_BAD_FRAME;
+			break;
+		}
+		/*
+		 * The stack grows down, so callers sit higher; the frame a
+		 * signal interrupted may be on another stack (sigaltstack).
+		 */
+		if (n && sp <= prev_sp && !after_signal) {
+			*status = UWS_BAD_FRAME;
+			break;
+		}
+		/* A return address points past the call; an interrupted frame's ip is exact. */
+		pt->ips[n] = n == 0 || after_signal ? ip : ip - 1;
+		if (++n >= max_depth) {
+			*status = UWS_DEPTH;
+			break;
+		}
+		prev_sp = sp;
+		r = unw_step(&c);
+		if (r == 0) {
+			*status = UWS_OK;
+			break;
+		}
+		if (r < 0) {
+			*status = r == -UNW_ENOINFO ? UWS_NO_CFI : UWS_BAD_FRAME;
+			break;
+		}
+		/*
+		 * libunwind 1.6 (x86_64) answers for the frame the step just
+		 * left: a signal trampoline, so the new frame was interrupted.
+		 */
+		after_signal = unw_is_signal_frame(&c) > 0;
+	}
+	return n;
+}
+
+/* Sample thread i if it is on a CPU; returns whether fn was called. */
+static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptracer_sample_fn fn,
+			  void *ctx, uint64_t *stopped)
+{
+	pid_t tid = pt->th[i].tid;
+	enum unwind_status status;
+	bool after_exec;
+	int64_t t0;
+	size_t n;
+	int st, r;
+
+	if (pt_task_state(pt->pid, tid) != 'R')
+		return false;
+	if (pt_req(PTRACE_INTERRUPT, tid, 0) < 0)
+		return false;
+	/*
+	 * Stopped time runs from the last empty poll, not from the interrupt:
+	 * a thread waiting for a CPU to take the trap is not held by us.
+	 */
+	r = pt_wait(tid, &st, PT_WAIT_NS, &t0);
+	if (r == 0) {
+		/* The interrupt stays pending; pt_drain resumes the late stop. */
+		pt->stats.skipped++;
+		return false;
+	}
+	if (r < 0 || !WIFSTOPPED(st)) {
+		pt_drop(pt, i);
+		return false;
+	}
+	/*
+	 * Any ptrace-stop will do (it may be a signal or a clone that beat the
+	 * interrupt): the registers are the thread's, and the stop is then
+	 * resumed the way its kind requires.
+	 */
+	after_exec = pt->th[i].after_exec;
+	pt_note_stop(pt, i, st);
+	n = pt_unwind(pt, i, max_depth, &status);
+	pt_resume(pt, i, st, after_exec);
+	*stopped += (uint64_t)(pt_now() - t0);
+	fn(ctx, tid, pt->ips, n, status);
+	return true;
+}
+
+static void pt_free(struct ptracer *pt)
+{
+	for (size_t i = 0; i < pt->n; i++)
+		if (pt->th[i].upt)
+			_UPT_destroy(pt->th[i].upt);
+	if (pt->as)
+		unw_destroy_addr_space(pt->as);
+	free(pt->th);
+	free(pt->ips);
+	free(pt);
+}
+
+static struct ptracer *pt_new(pid_t pid)
+{
+	struct ptracer *pt = calloc(1, sizeof *pt);
+
+	if (!pt)
+		return NULL;
+	pt->pid = pid;
+	pt->self = gettid();
+	pt->ips = calloc(PT_MAX_DEPTH, sizeof *pt->ips);
+	pt->as = unw_create_addr_space(&_UPT_accessors, 0);
+	if (!pt->ips || !pt->as) {
+		pt_free(pt);
+		return NULL;
+	}
+	/* One process, so ip-keyed caching is sound until an exec flushes it. */
+	unw_set_caching_policy(pt->as, UNW_CACHE_GLOBAL);
+	return pt;
+}
+
+static pid_t pt_parse_tid(const char *name)
+{
+	char *end;
+	long v;
+
+	if (*name < '0' || *name > '9')
+		return 0;
+	v = strtol(name, &end, 10);
+	return *end || v <= 0 || v > INT_MAX ? 0 : (pid_t)v;
+}
+
+/* Seize the threads of /proc/PID/task not yet known; returns how many were added. */
+static size_t pt_scan(struct ptracer *pt)
+{
+	char path[64];
+	struct dirent *de;
+	size_t added = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pt->pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		pid_t tid = pt_parse_tid(de->d_name);
+		bool fresh = false;
+
+		if (!tid || pt_find(pt, tid) != SIZE_MAX)
+			continue;
+		if (pt_seize(tid) < 0) {
+			/*
+			 * EPERM from a thread a seized thread just cloned:
+			 * TRACECLONE already made it ours.  Otherwise it
+			 * vanished or is exiting: skip it.
+			 */
+			if (errno != EPERM || pt_tracer_of(pt->pid, tid) != pt->self)
+				continue;
+			fresh = true;
+		}
+		if (pt_add(pt, tid, fresh) < 0) {
+			pt_release(tid);
+			continue;
+		}
+		added++;
+	}
+	closedir(d);
+	return added;
+}
+
+int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
+{
+	struct ptracer *pt;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!out)
+		return pt_fail(err, errlen, -EINVAL, "no place for the tracer");
+	*out = NULL;
+	if (pid <= 0)
+		return pt_fail(err, errlen, -ESRCH, "no such process %d", (int)pid);
+	if (pid == getpid())
+		return pt_fail(err, errlen, -EINVAL, "cannot trace proftui itself (pid %d)", (int)pid);
+	pt = pt_new(pid);
+	if (!pt)
+		return pt_fail(err, errlen, -ENOMEM, "out of memory");
+	/* The leader first: its errors are the ones worth explaining. */
+	if (pt_seize(pid) < 0) {
+		int r = pt_explain(pid, errno, err, errlen);
+
+		pt_free(pt);
+		return r;
+	}
+	if (pt_add(pt, pid, false) < 0) {
+		pt_release(pid);
+		pt_free(pt);
+		return pt_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	/* Threads may be born while we attach: scan until a pass finds none. */
+	for (int k = 0; k < PT_SCAN_PASSES && pt_scan(pt) > 0; k++)
+		;
+	pt_drain(pt);
+	if (pt->n == 0) {
+		pt_free(pt);
+		return pt_fail(err, errlen, -ESRCH, "process %d exited while attaching", (int)pid);
+	}
+	*out = pt;
+	return 0;
+}
+
+int ptracer_sample(struct ptracer *pt, size_t max_depth, ptracer_sample_fn fn, void *ctx,
+		   uint64_t *stopped_ns)
+{
+	uint64_t stopped = 0;
+	int sampled = 0;
+
+	if (stopped_ns)
+		*stopped_ns = 0;
+	if (!pt || !fn || max_depth == 0)
+		return -EINVAL;
+	if (max_depth > PT_MAX_DEPTH)
+		max_depth = PT_MAX_DEPTH;
+	pt_drain(pt);
+	for (size_t i = 0; i < pt->n; i++)
+		if (pt->th[i].tid && pt_sample_one(pt, i, max_depth, fn, ctx, &stopped))
+			sampled++;
+	/* Threads born during the round get their first stop resumed now, not a round later. */
+	pt_drain(pt);
+	if (stopped_ns)
+		*stopped_ns = stopped;
+	return pt->n ? sampled : -ESRCH;
+}
+
+void ptracer_get_stats(const struct ptracer *pt, struct ptracer_stats *st)
+{
+	if (!st)
+		return;
+	*st = pt ? pt->stats : (struct ptracer_stats){ 0 };
+}
+
+/* Detach thread i if it reaches a ptrace-stop within budget_ns. */
+static void pt_detach_one(struct ptracer *pt, size_t i, int64_t budget_ns)
+{
+	bool after_exec = pt->th[i].after_exec;
+	int st;
+	int r = pt_wait(pt->th[i].tid, &st, budget_ns, NULL);
+
+	if (r == 0)
+		return;
+	if (r < 0 || !WIFSTOPPED(st)) {
+		pt_drop(pt, i);
+		return;
+	}
+	/* A clone adds the child (detached later in this pass); an exec drops the old tid. */
+	pt_note_stop(pt, i, st);
+	/*
+	 * A pending signal is handed over with the detach.  A thread in
+	 * group-stop stays stopped, as job control wants, not because of us.
+	 */
+	pt_req(PTRACE_DETACH, pt->th[i].tid, (uintptr_t)pt_pending_sig(st, after_exec));
+	pt_drop(pt, i);
+}
+
+/*
+ * PTRACE_DETACH needs the tracee in a ptrace-stop, so interrupt everyone
+ * first (they stop in parallel), then wait for and detach each.  A thread
+ * that will not stop (uninterruptible sleep) is retried until PT_DETACH_NS;
+ * if it still has not stopped, it stays traced until proftui exits, when
+ * the kernel detaches it.
+ */
+void ptracer_detach(struct ptracer *pt)
+{
+	int64_t deadline = pt_now() + PT_DETACH_NS;
+
+	if (!pt)
+		return;
+	for (;;) {
+		pt_compact(pt);
+		if (pt->n == 0)
+			break;
+		int64_t left = deadline - pt_now();
+		if (left < 0)
+			break;
+		for (size_t i = 0; i < pt->n; i++)
+			pt_req(PTRACE_INTERRUPT, pt->th[i].tid, 0);
+		for (size_t i = 0; i < pt->n; i++) {
+			if (!pt->th[i].tid)
+				continue;
+			left = deadline - pt_now();
+			pt_detach_one(pt, i, left < 0 ? 0 : left < PT_WAIT_NS ? left : PT_WAIT_NS);
+		}
+	}
+	pt_free(pt);
+}

@@ -1,0 +1,174 @@
+/* report.c — batch-mode text output: the hot-function table, folded stacks, the summary. */
+#include "proftui/report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proftui/sanitize.h"
+
+/* Longer names are cut by sanitize_name, never in the middle of a character. */
+#define REPORT_NAME_MAX		512
+/* The module column lines up after names up to this many columns. */
+#define REPORT_FUNC_COLS	48
+
+/* Sanitised name into buf; "[unknown]" for an empty one so no column is blank. */
+static void report_name(const char *name, char *buf)
+{
+	if (!name || !*name)
+		name = "[unknown]";
+	sanitize_name(name, buf, REPORT_NAME_MAX);
+}
+
+static const char *report_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	/* "dir/" has no base name worth showing: keep the whole path. */
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* Columns of sanitised text: one per UTF-8 lead byte (wide CJK will count one). */
+static size_t report_cols(const char *s)
+{
+	size_t cols = 0;
+
+	for (; *s; s++)
+		cols += ((unsigned char)*s & 0xc0) != 0x80;
+	return cols;
+}
+
+static double report_pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static size_t report_func_width(const struct profile *p, const struct prof_row *rows, size_t n)
+{
+	char buf[REPORT_NAME_MAX];
+	size_t width = strlen("FUNCTION");
+
+	for (size_t i = 0; i < n && width < REPORT_FUNC_COLS; i++) {
+		size_t cols;
+
+		report_name(profile_func_name(p, rows[i].func), buf);
+		cols = report_cols(buf);
+		if (cols > width)
+			width = cols < REPORT_FUNC_COLS ? cols : REPORT_FUNC_COLS;
+	}
+	return width;
+}
+
+static void report_pad(FILE *out, size_t cols, size_t width)
+{
+	for (; cols < width; cols++)
+		fputc(' ', out);
+}
+
+static void report_row(FILE *out, const struct profile *p, const struct prof_row *r,
+		       uint64_t samples, size_t width)
+{
+	char name[REPORT_NAME_MAX], module[REPORT_NAME_MAX];
+	const char *mod = profile_func_module(p, r->func);
+
+	report_name(profile_func_name(p, r->func), name);
+	report_name(mod ? report_basename(mod) : NULL, module);
+	fprintf(out, "%6.2f%%  %6.2f%%  %9" PRIu64 "  %s", report_pct(r->self, samples),
+		report_pct(r->total, samples), r->self, name);
+	report_pad(out, report_cols(name), width);
+	fprintf(out, "  %s\n", module);
+}
+
+int report_table(FILE *out, const struct profile *p, enum prof_sort sort, size_t rows)
+{
+	uint64_t samples = profile_stats_const(p)->samples;
+	struct prof_row *r;
+	long n;
+
+	if (!samples) {
+		fputs("no samples collected\n", out);
+		return 0;
+	}
+	n = profile_hot(p, sort, &r);
+	if (n < 0)
+		return (int)n;
+
+	size_t shown = rows && rows < (size_t)n ? rows : (size_t)n;
+	size_t width = report_func_width(p, r, shown);
+
+	fprintf(out, "%7s  %7s  %9s  %s", "SELF%", "TOTAL%", "SAMPLES", "FUNCTION");
+	report_pad(out, strlen("FUNCTION"), width);
+	fputs("  MODULE\n", out);
+	for (size_t i = 0; i < shown; i++)
+		report_row(out, p, &r[i], samples, width);
+	free(r);
+	return 0;
+}
+
+struct folded_ctx {
+	FILE *out;
+	const struct profile *p;
+};
+
+static int folded_visit(void *vctx, const uint32_t *path, size_t depth, uint64_t self)
+{
+	const struct folded_ctx *ctx = vctx;
+	char buf[REPORT_NAME_MAX];
+
+	for (size_t i = 0; i < depth; i++) {
+		report_name(profile_func_name(ctx->p, path[i]), buf);
+		/* ';' separates frames in the folded format. */
+		for (char *c = buf; (c = strchr(c, ';')); c++)
+			*c = ':';
+		if (i)
+			fputc(';', ctx->out);
+		fputs(buf, ctx->out);
+	}
+	fprintf(ctx->out, " %" PRIu64 "\n", self);
+	return 0;
+}
+
+int report_folded(FILE *out, const struct profile *p)
+{
+	struct folded_ctx ctx = { .out = out, .p = p };
+
+	return profile_walk(p, folded_visit, &ctx);
+}
+
+static void summary_rate(FILE *out, const struct prof_stats *s, const struct report_info *info)
+{
+	fprintf(out, "samples: %" PRIu64 " (", s->samples);
+	if (info->duration_s > 0)
+		fprintf(out, "%.1f Hz achieved", (double)s->samples / info->duration_s);
+	else
+		fputs("rate unknown", out);
+	fprintf(out, " of %.0f Hz asked", info->freq_hz);
+	if (info->busy_threads && info->duration_s > 0)
+		fprintf(out, ", %u busy threads, %.1f Hz per thread", info->busy_threads,
+			(double)s->samples / info->duration_s / info->busy_threads);
+	fputs(")\n", out);
+}
+
+void report_summary(FILE *out, const struct profile *p, const struct report_info *info)
+{
+	static const struct report_info none = { .duration_s = 0 };
+	const struct prof_stats *s = profile_stats_const(p);
+	const uint64_t *st = s->by_status;
+	size_t nthreads;
+
+	if (!info)
+		info = &none;
+	profile_threads(p, &nthreads);
+	summary_rate(out, s, info);
+	fprintf(out, "lost: %" PRIu64 " by the kernel, %" PRIu64 " dropped by the ring (full), %"
+		PRIu64 " throttled, %" PRIu64 " failed unwinds, %" PRIu64 " refused by the profile\n",
+		s->lost_kernel, s->dropped_ring, s->throttled, s->unwind_failed, s->refused);
+	fprintf(out, "unwind: %" PRIu64 " complete, %" PRIu64 " truncated at max depth, %" PRIu64
+		" stack copy too small, %" PRIu64 " no CFI, %" PRIu64 " corrupt frames, %" PRIu64
+		" no user registers\n", st[UWS_OK], st[UWS_DEPTH], st[UWS_STACK_COPY],
+		st[UWS_NO_CFI], st[UWS_BAD_FRAME], st[UWS_NO_USER]);
+	fprintf(out, "threads seen: %zu\n", nthreads);
+	fprintf(out, "duration: %.2f s, method: %s\n", info->duration_s,
+		info->method ? info->method : "unknown");
+}

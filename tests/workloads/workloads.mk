@@ -1,0 +1,66 @@
+# workloads.mk — build the end-to-end test workloads into $(B)/workloads (included by the top Makefile).
+#
+# Needs $(B), $(CC) and the order-only dir target $(B)/workloads from the
+# includer.  Workloads are never sanitized and never take ALL_CFLAGS: their
+# code generation is part of what the e2e tests check (frame pointers,
+# unwind tables, symbols), so each variant states its own flags.
+
+WL_SRC      := tests/workloads
+WL_OUT      := $(B)/workloads
+WL_CFLAGS   := -O2 -g -Wall -Wextra -pthread
+WL_LDLIBS   :=
+WL_STRIP    ?= strip
+WL_OBJCOPY  ?= objcopy
+WL_HDR      := $(WL_SRC)/wl.h
+
+WL_BINS := split split-nofp split-fp-noeh split-stripped split-stripped-static \
+           threads churn late deep shlib libhot.so sleeper exit-code
+WL_TARGETS := $(addprefix $(WL_OUT)/,$(WL_BINS))
+
+workloads: $(WL_TARGETS)
+
+# Plain programs: one source each, plain -O2 -g.
+$(WL_OUT)/split $(WL_OUT)/threads $(WL_OUT)/churn $(WL_OUT)/late \
+$(WL_OUT)/deep $(WL_OUT)/sleeper $(WL_OUT)/exit-code: \
+$(WL_OUT)/%: $(WL_SRC)/%.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -o $@ $< $(WL_LDLIBS)
+
+# No frame pointers whatever the compiler's default; .eh_frame kept.
+$(WL_OUT)/split-nofp: $(WL_SRC)/split.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -fomit-frame-pointer -o $@ $< $(WL_LDLIBS)
+
+# Frame pointers and no unwind tables at all: .eh_frame and .eh_frame_hdr
+# (from crt files too) are cut out, and so is .debug_frame, which -g emits in
+# their place; only the frame-pointer chain is left to unwind with.  The
+# smoke run proves the cut binary still starts.
+$(WL_OUT)/split-fp-noeh: $(WL_SRC)/split.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	    -fno-unwind-tables -o $@.tmp $< $(WL_LDLIBS)
+	$(WL_OBJCOPY) --remove-section=.eh_frame --remove-section=.eh_frame_hdr \
+	    --remove-section=.debug_frame $@.tmp $@.cut
+	rm -f $@.tmp
+	$@.cut 0.01 || { rm -f $@.cut; exit 1; }
+	mv -f $@.cut $@
+
+# Fully stripped (no .symtab); -rdynamic puts main, run_rounds and func_* in
+# .dynsym, so they still resolve by name.
+$(WL_OUT)/split-stripped: $(WL_SRC)/split.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -rdynamic -o $@.tmp $< $(WL_LDLIBS)
+	$(WL_STRIP) --strip-all -o $@ $@.tmp
+	rm -f $@.tmp
+
+# Fully stripped with run_rounds and func_* static: no symbol anywhere names
+# them, so a profiler must show split-stripped-static+0xOFFSET, never a name.
+$(WL_OUT)/split-stripped-static: $(WL_SRC)/split.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -DSPLIT_STATIC -o $@.tmp $< $(WL_LDLIBS)
+	$(WL_STRIP) --strip-all -o $@ $@.tmp
+	rm -f $@.tmp
+
+$(WL_OUT)/libhot.so: $(WL_SRC)/libhot.c $(WL_SRC)/libhot.h $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -fPIC -shared -o $@ $<
+
+# '$$ORIGIN' reaches the linker as $ORIGIN: libhot.so is found next to shlib.
+$(WL_OUT)/shlib: $(WL_SRC)/shlib.c $(WL_SRC)/libhot.h $(WL_HDR) $(WL_OUT)/libhot.so | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -o $@ $< -L$(WL_OUT) -lhot -Wl,-rpath,'$$ORIGIN' $(WL_LDLIBS)
+
+.PHONY: workloads

@@ -3,7 +3,8 @@
 # Shared by the Makefile (`make deps`) and .ci/run so a fresh machine and CI agree.
 set -eu
 PKGS="build-essential pkg-config clang libncurses-dev libunwind-dev libelf-dev
-      libproc2-dev libcriterion-dev zlib1g-dev tmux linux-perf procps"
+      libproc2-dev libcriterion-dev zlib1g-dev tmux linux-perf procps
+      libc6-dbg binutils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -327,6 +327,11 @@ static uint32_t sym_name_len(const Elf_Data *str, size_t off)
 	if (max > SYM_MAX_NAME)
 		max = SYM_MAX_NAME;
 	nul = memchr(s, '\0', max);
+	if (nul)
+		max = (size_t)(nul - s);
+	/* A symbol version ("memcpy@@GLIBC_2.14" in debug files' .symtab) is
+	 * not part of the name users know: cut it. */
+	nul = max > 1 ? memchr(s + 1, '@', max - 1) : NULL;
 	return (uint32_t)(nul ? (size_t)(nul - s) : max);
 }
 

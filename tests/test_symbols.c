@@ -212,6 +212,24 @@ Test(symbols, libc_getpid)
 	sym_cache_free(c);
 }
 
+/* glibc's debug file names it "__libc_start_main@@GLIBC_2.34" in .symtab:
+ * users know it without the version. */
+Test(symbols, version_suffix_cut)
+{
+	struct sym_cache *c = sym_cache_new();
+	void *fn = dlsym(RTLD_DEFAULT, "__libc_start_main");
+	char path[4096];
+	uint64_t off, so;
+	const char *name;
+
+	cr_assert_not_null(fn);
+	cr_assert_eq(addr_to_file((uintptr_t)fn, path, sizeof(path), &off), 0);
+	name = sym_lookup(c, path, NULL, 0, off, &so);
+	cr_assert_not_null(name);
+	cr_assert_str_eq(name, "__libc_start_main");
+	sym_cache_free(c);
+}
+
 struct fsym {
 	uint64_t value, size;
 	bool local;

@@ -327,6 +327,24 @@ Test(report, summary_numbers)
 	profile_free(p);
 }
 
+/* Without a busy-thread count the summary says how many CPUs' worth of
+ * samples came in: 100 samples in 2 s at 25 Hz per thread is 2 CPUs. */
+Test(report, summary_cpus_busy)
+{
+	struct profile *p = hists();
+	struct report_info info = { .duration_s = 2.0, .freq_hz = 25, .method = "perf" };
+	struct capture c;
+	char line[512];
+
+	begin(&c);
+	report_summary(c.f, p, &info);
+	end(&c);
+	summary_line(c.buf, "samples: ", line, sizeof(line));
+	cr_assert_str_eq(line, "samples: 100 (50.0 Hz achieved of 25 Hz asked per thread, 2.00 CPUs busy)");
+	free(c.buf);
+	profile_free(p);
+}
+
 Test(report, summary_without_info_or_duration)
 {
 	struct profile *p = profile_new();

@@ -229,7 +229,7 @@ Test(ring, wrap_around_many_cycles)
 				next++;
 				continue;
 			}
-			cr_assert_lt(m.head - m.tail, 4096, "more records than bytes");
+			cr_assert_lt(m.head - m.tail, 4096, "model overflow");
 			m.seq[m.head % 4096] = next++;
 			m.at[m.head++ % 4096] = p;
 		} else if (m.head != m.tail) {

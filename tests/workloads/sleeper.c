@@ -24,7 +24,8 @@ __attribute__((noinline)) void sleeper_spin(void)
 	double end = wl_now() + SPIN_S;
 
 	do {
-		WL_UNIT(x);
+		for (int i = 0; i < 4; i++)
+			WL_UNIT(x);
 	} while (wl_now() < end);
 	sink = x;
 }

@@ -201,22 +201,80 @@ static bool is_code(struct uw *u, uint64_t ip)
 	return e && e->x;
 }
 
-static enum unwind_status failed_step(const struct uw *u)
+/*
+ * One frame-pointer step from `bp`, for a frame without usable CFI (JIT
+ * code, binaries stripped of .eh_frame): [bp] holds the caller's bp and
+ * [bp+8] the return address.  The step must move up the copied stack and
+ * land in code, so a register that was never a frame pointer fails fast.
+ * On success `regs` becomes the caller's register set (as far as it can be
+ * known) so DWARF unwinding can resume there.
+ */
+static enum unwind_status fp_step(struct uw *u, uint64_t bp, uint64_t prev_sp, uint64_t *regs)
 {
-	if (u->ran_off_stack)
+	uint64_t next, ret;
+
+	if (!bp || bp < prev_sp || bp < u->stack_lo)
+		return UWS_BAD_FRAME;
+	if (bp + 16 > u->stack_hi)
 		return UWS_STACK_COPY;
-	if (u->no_info)
-		return UWS_NO_CFI;
-	return UWS_BAD_FRAME;
+	memcpy(&next, u->stack + (bp - u->stack_lo), 8);
+	memcpy(&ret, u->stack + (bp - u->stack_lo) + 8, 8);
+	if (!ret || !is_code(u, ret))
+		return UWS_BAD_FRAME;
+	regs[PERF_REG_X86_IP] = ret;
+	regs[PERF_REG_X86_SP] = bp + 16;
+	regs[PERF_REG_X86_BP] = next;
+	return UWS_OK;
+}
+
+/*
+ * DWARF steps from the register set in u->regs until the stack ends
+ * (UWS_OK, *more false) or a step fails (*more true, *bp the frame's rbp
+ * for the frame-pointer fallback).
+ */
+static enum unwind_status dwarf_segment(struct uw *u, uint64_t *ips, size_t *n, size_t max,
+					uint64_t *prev_sp, uint64_t *bp, bool *more)
+{
+	unw_cursor_t cursor;
+	unw_word_t ip, sp, rbp;
+	int ret;
+
+	*more = false;
+	*bp = u->regs[PERF_REG_X86_BP];
+	if (unw_init_remote(&cursor, u->as, u) < 0) {
+		*more = true;
+		return UWS_BAD_FRAME;
+	}
+	for (;;) {
+		if (unw_get_reg(&cursor, UNW_X86_64_RBP, &rbp) == 0)
+			*bp = rbp;
+		ret = unw_step(&cursor);
+		if (ret == 0)
+			return UWS_OK;
+		/* A failed step, a return address outside code, or a frame
+		 * not higher on the stack than its callee: this step went
+		 * wrong (no CFI here, a corrupt stack, an unwinder cycle). */
+		if (ret < 0 || unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 ||
+		    (ip && (!is_code(u, ip) || sp <= *prev_sp))) {
+			*more = true;
+			return UWS_BAD_FRAME;
+		}
+		if (ip == 0)
+			return UWS_OK;
+		if (*n == max)
+			return UWS_DEPTH;
+		*prev_sp = sp;
+		ips[(*n)++] = ip - 1;
+	}
 }
 
 size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_t stack_len,
 		 uint64_t *ips, size_t max, enum unwind_status *status)
 {
-	unw_cursor_t cursor;
-	unw_word_t ip, sp, prev_sp;
+	uint64_t synth[UW_NREGS], prev_sp, bp;
 	size_t n = 0;
-	int ret;
+	bool more;
 
 	u->regs = regs;
 	u->stack = stack;
@@ -228,44 +286,26 @@ size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_
 	if (max == 0)
 		return 0;
 	ips[n++] = regs[PERF_REG_X86_IP];
-	if (unw_init_remote(&cursor, u->as, u) < 0) {
-		*status = UWS_BAD_FRAME;
-		return n;
-	}
 	prev_sp = u->stack_lo;
+	memcpy(synth, regs, sizeof(synth));
 	for (;;) {
-		ret = unw_step(&cursor);
-		if (ret == 0)
+		*status = dwarf_segment(u, ips, &n, max, &prev_sp, &bp, &more);
+		if (!more)
 			break;
-		if (ret < 0) {
-			*status = failed_step(u);
+		/* Where CFI failed, frame pointers may still know the way;
+		 * DWARF resumes in the caller. */
+		*status = fp_step(u, bp, prev_sp, synth);
+		if (*status != UWS_OK)
 			break;
-		}
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
-		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0) {
-			*status = UWS_BAD_FRAME;
-			break;
-		}
-		if (ip == 0)
-			break;
-		/* A return address outside executable code means the walk has
-		 * gone wrong (typically a frame-pointer guess): stop there. */
-		if (!is_code(u, ip)) {
-			*status = u->ran_off_stack ? UWS_STACK_COPY : UWS_BAD_FRAME;
-			break;
-		}
-		/* Each frame must sit higher on the stack than its callee;
-		 * anything else is a corrupt stack or an unwinder cycle. */
-		if (sp <= prev_sp) {
-			*status = UWS_BAD_FRAME;
-			break;
-		}
 		if (n == max) {
 			*status = UWS_DEPTH;
 			break;
 		}
-		prev_sp = sp;
-		ips[n++] = ip - 1;
+		ips[n++] = synth[PERF_REG_X86_IP] - 1;
+		prev_sp = synth[PERF_REG_X86_SP];
+		u->regs = synth;
 	}
+	if (*status == UWS_BAD_FRAME)
+		*status = u->ran_off_stack ? UWS_STACK_COPY : u->no_info ? UWS_NO_CFI : *status;
 	return n;
 }

@@ -14,6 +14,7 @@
 #include "proftui/ring.h"
 #include "proftui/sampler.h"
 #include "proftui/target.h"
+#include "proftui/ui.h"
 
 #define PROFTUI_VERSION "0.1.0"
 #define RING_BYTES (16u << 20)
@@ -23,6 +24,7 @@ struct opts {
 	char **argv;              /* command to launch, or NULL */
 	struct sampler_opts so;
 	struct batch_opts bo;
+	double refresh_s;
 	bool batch;
 };
 
@@ -34,6 +36,7 @@ static const struct option longopts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "rows", required_argument, NULL, 'n' },
+	{ "refresh", required_argument, NULL, 'r' },
 	{ "sort", required_argument, NULL, 's' },
 	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
@@ -56,6 +59,7 @@ static void usage(FILE *f)
 	      "  -d, --duration SECS   stop after SECS seconds (default: until the target\n"
 	      "                        exits or Ctrl-C)\n"
 	      "  -n, --rows N          rows of the hot-function table (default 25, 0 = all)\n"
+	      "  -r, --refresh SECS    live view refresh interval (default 1)\n"
 	      "  -s, --sort KEY        self, total, name or module (default self)\n"
 	      "      --folded          print folded stacks (FlameGraph, speedscope) instead\n"
 	      "      --stack-size B    bytes of user stack copied per sample (default 16384)\n"
@@ -126,8 +130,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->so = (struct sampler_opts){ .method = SAMPLER_AUTO, .freq_hz = 999,
 				       .stack_size = 16384, .max_depth = 256, .kernel = true };
 	o->bo = (struct batch_opts){ .sort = PROF_SORT_SELF, .rows = 25 };
+	o->refresh_s = 1.0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:F:d:bn:s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:F:d:bn:r:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_long(optarg, 1, INT_MAX, &v))
@@ -153,6 +158,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (!parse_long(optarg, 0, INT_MAX, &v))
 				return bad_usage("invalid row count '%s'", optarg);
 			o->bo.rows = (size_t)v;
+			break;
+		case 'r':
+			errno = 0;
+			o->refresh_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->refresh_s >= 0.05) || o->refresh_s > 3600)
+				return bad_usage("invalid refresh interval '%s' (0.05..3600 seconds)", optarg);
 			break;
 		case 's':
 			if (!parse_sort(optarg, &o->bo.sort))
@@ -270,9 +281,17 @@ static int run(struct opts *o)
 	}
 	if (si.note[0])
 		fprintf(stderr, "proftui: %s\n", si.note);
-	if (!o->batch && isatty(STDOUT_FILENO))
-		fprintf(stderr, "proftui: the live view is not available yet; printing the batch report\n");
-	code = batch_run(&o->bo, &t, s, &si, ring, wake_fd);
+	code = -1;
+	if (!o->batch) {
+		struct ui_opts uo = { .refresh_s = o->refresh_s, .duration_s = o->bo.duration_s,
+				      .sort = o->bo.sort };
+
+		code = ui_run(&uo, &t, s, &si, ring, wake_fd, err, sizeof(err));
+		if (code < 0)
+			fprintf(stderr, "proftui: %s; printing the batch report instead\n", err);
+	}
+	if (code < 0)
+		code = batch_run(&o->bo, &t, s, &si, ring, wake_fd);
 	target_release(&t);
 	ring_free(ring);
 	close(wake_fd);

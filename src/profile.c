@@ -638,3 +638,79 @@ const struct prof_thread *profile_threads(const struct profile *p, size_t *n)
 	*n = p->nthreads;
 	return p->threads;
 }
+
+struct clone_ctx {
+	struct profile *dst;
+	uint32_t *leaf_first;
+	size_t cap;
+	int err;
+};
+
+static int clone_visit(void *vctx, const uint32_t *path, size_t depth, uint64_t self)
+{
+	struct clone_ctx *ctx = vctx;
+
+	if (depth > ctx->cap) {
+		uint32_t *v = realloc(ctx->leaf_first, depth * sizeof(*v));
+
+		if (!v)
+			return ctx->err = -ENOMEM;
+		ctx->leaf_first = v;
+		ctx->cap = depth;
+	}
+	for (size_t i = 0; i < depth; i++)
+		ctx->leaf_first[i] = path[depth - 1 - i];
+	ctx->err = add_sample(ctx->dst, 0, ctx->leaf_first, depth, self);
+	return ctx->err;
+}
+
+/* Replace dst's thread table with a copy of src's (names duplicated). */
+static int clone_threads(struct profile *dst, const struct profile *src)
+{
+	for (size_t i = 0; i < dst->nthreads; i++)
+		if (dst->threads[i].name != prof_empty)
+			free((char *)dst->threads[i].name);
+	dst->nthreads = 0;
+	for (size_t i = 0; i < src->nthreads; i++) {
+		const struct prof_thread *t = &src->threads[i];
+
+		if (thread_reserve(dst))
+			return -ENOMEM;
+		thread_insert(dst, dst->nthreads, t->tid);
+		dst->threads[dst->nthreads - 1].samples = t->samples;
+		dst->threads[dst->nthreads - 1].name = prof_empty;
+		if (t->name != prof_empty && t->name[0]) {
+			char *copy = strdup(t->name);
+
+			if (!copy)
+				return -ENOMEM;
+			dst->threads[dst->nthreads - 1].name = copy;
+		}
+	}
+	return 0;
+}
+
+struct profile *profile_clone(const struct profile *src)
+{
+	struct profile *dst = profile_new();
+	struct clone_ctx ctx = { .dst = dst };
+
+	if (!dst)
+		return NULL;
+	/* Interning in id order gives every function the same id. */
+	for (size_t i = 0; i < src->nfuncs; i++) {
+		if (profile_func(dst, src->funcs[i].name, src->funcs[i].module) != i) {
+			profile_free(dst);
+			return NULL;
+		}
+	}
+	if (profile_walk(src, clone_visit, &ctx) || ctx.err || clone_threads(dst, src)) {
+		free(ctx.leaf_first);
+		profile_free(dst);
+		return NULL;
+	}
+	free(ctx.leaf_first);
+	dst->stats = src->stats;
+	dst->have_time = src->have_time;
+	return dst;
+}

@@ -27,6 +27,8 @@
 #define PT_WAIT_NS		(50 * 1000 * 1000LL)
 /* First part of a wait that yields instead of sleeping (see pt_wait). */
 #define PT_SPIN_NS		(20 * 1000LL)
+/* Longest sleep between two polls of a thread that has not stopped yet. */
+#define PT_SLEEP_MAX_NS		200000L
 /* Total time ptracer_detach keeps retrying threads that will not stop. */
 #define PT_DETACH_NS		(1000 * 1000 * 1000LL)
 /* /proc/PID/task re-scans while attaching to a process that keeps spawning. */
@@ -86,38 +88,36 @@ static int pt_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
  * arbitrarily long to reach a ptrace-stop, so poll with WNOHANG.  An
  * interrupted running thread stops within microseconds, so the first
  * PT_SPIN_NS only yield (a nanosleep would add the timer slack, ~50 us, to
- * every sample's stopped time); after that, sleeps doubling up to 1 ms.
+ * every sample's stopped time); after that, sleeps doubling up to 200 us,
+ * short because the thread may sit stopped for the rest of the sleep.
  * Returns 1 with *st set, 0 when budget_ns ran out (0: poll once), or
- * -errno (ECHILD: the thread is gone).  *missed (may be NULL) gets the time
- * of the last poll that found nothing: the stop began after it.
+ * -errno (ECHILD: the thread is gone).  *missed (may be NULL) is set to the
+ * time of each poll that found nothing: the stop began after the last one.
  */
 static int pt_wait(pid_t tid, int *st, int64_t budget_ns, int64_t *missed)
 {
 	int64_t start = pt_now();
-	long delay = 2000;
+	long delay = 10000;
 
-	if (missed)
-		*missed = start;
 	for (;;) {
+		int64_t polled = pt_now();
 		pid_t r = waitpid(tid, st, WNOHANG | __WALL);
 
 		if (r == tid)
 			return 1;
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		int64_t now = pt_now(), spent = now - start;
 		if (missed)
-			*missed = now;
-		if (spent >= budget_ns)
+			*missed = polled;
+		if (polled - start >= budget_ns)
 			return 0;
-		if (spent < PT_SPIN_NS) {
+		if (polled - start < PT_SPIN_NS) {
 			sched_yield();
 			continue;
 		}
 		struct timespec ts = { 0, delay };
 		nanosleep(&ts, NULL);
-		if (delay < 1000000)
-			delay *= 2;
+		delay = delay * 2 < PT_SLEEP_MAX_NS ? delay * 2 : PT_SLEEP_MAX_NS;
 	}
 }
 
@@ -537,12 +537,14 @@ static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptrace
 
 	if (pt_task_state(pt->pid, tid) != 'R')
 		return false;
+	/*
+	 * Stopped time runs from the last empty poll rather than from the
+	 * interrupt: a thread waiting for a CPU to take the trap is not held
+	 * by us.
+	 */
+	t0 = pt_now();
 	if (pt_req(PTRACE_INTERRUPT, tid, 0) < 0)
 		return false;
-	/*
-	 * Stopped time runs from the last empty poll, not from the interrupt:
-	 * a thread waiting for a CPU to take the trap is not held by us.
-	 */
 	r = pt_wait(tid, &st, PT_WAIT_NS, &t0);
 	if (r == 0) {
 		/* The interrupt stays pending; pt_drain resumes the late stop. */
@@ -561,8 +563,9 @@ static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptrace
 	after_exec = pt->th[i].after_exec;
 	pt_note_stop(pt, i, st);
 	n = pt_unwind(pt, i, max_depth, &status);
-	pt_resume(pt, i, st, after_exec);
+	/* Read the clock first: once resumed, the thread may preempt us. */
 	*stopped += (uint64_t)(pt_now() - t0);
+	pt_resume(pt, i, st, after_exec);
 	fn(ctx, tid, pt->ips, n, status);
 	return true;
 }
@@ -593,7 +596,11 @@ static struct ptracer *pt_new(pid_t pid)
 		pt_free(pt);
 		return NULL;
 	}
-	/* One process, so ip-keyed caching is sound until an exec flushes it. */
+	/*
+	 * One process, so caching unwind rules by ip is sound until an exec
+	 * flushes it (a dlclose then dlopen at the same address could leave
+	 * stale rules; rare enough to accept).
+	 */
 	unw_set_caching_policy(pt->as, UNW_CACHE_GLOBAL);
 	return pt;
 }
@@ -647,6 +654,15 @@ static size_t pt_scan(struct ptracer *pt)
 	return added;
 }
 
+/* ptrace refuses our own threads; say so instead of a misleading EPERM cause. */
+static bool pt_is_self(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/self/task/%d", (int)pid);
+	return pid == getpid() || access(path, F_OK) == 0;
+}
+
 int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
 {
 	struct ptracer *pt;
@@ -658,7 +674,7 @@ int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
 	*out = NULL;
 	if (pid <= 0)
 		return pt_fail(err, errlen, -ESRCH, "no such process %d", (int)pid);
-	if (pid == getpid())
+	if (pt_is_self(pid))
 		return pt_fail(err, errlen, -EINVAL, "cannot trace proftui itself (pid %d)", (int)pid);
 	pt = pt_new(pid);
 	if (!pt)

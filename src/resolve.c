@@ -81,6 +81,13 @@ void resolver_free(struct resolver *r)
 	free(r);
 }
 
+void resolver_set_profile(struct resolver *r, struct profile *p)
+{
+	r->p = p;
+	memset(r->tab, 0, r->tabcap * sizeof(*r->tab));
+	r->tabn = 0;
+}
+
 int resolver_add_module(struct resolver *r, const struct rec_module *m, size_t len)
 {
 	const char *p1 = m->paths, *end = (const char *)m + len, *p2;

@@ -96,9 +96,16 @@ int target_launch(struct target *t, char *const argv[], char *err, size_t errlen
 		return -errno;
 	}
 	if (pid == 0) {
+		sigset_t none;
 		char c;
 		int e;
 
+		/* proftui blocks the signals its front end reads through a
+		 * signalfd and ignores SIGPIPE; both would survive execve and
+		 * make the command deaf to Ctrl-C and kill. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		close(go[1]);
 		close(ex[0]);
 		/* Wait until the parent has its events on us; EOF means the

@@ -611,3 +611,39 @@ Test(profile, many_threads_stay_sorted)
 	}
 	profile_free(p);
 }
+
+/* A paused UI shows a clone: same ids, same numbers, and it stays put while
+ * the original goes on growing. */
+Test(profile, clone_is_equal_and_independent)
+{
+	uint32_t ids[4];
+	struct profile *p = hists(ids), *c;
+	struct prof_row *a, *b;
+	long na, nb;
+	size_t nt;
+
+	profile_thread_name(p, 1, "worker");
+	profile_stats(p)->lost_kernel = 7;
+	c = profile_clone(p);
+	cr_assert_not_null(c);
+	cr_assert_eq(profile_nfuncs(c), profile_nfuncs(p));
+	for (size_t i = 0; i < profile_nfuncs(p); i++)
+		cr_assert_str_eq(profile_func_name(c, (uint32_t)i), profile_func_name(p, (uint32_t)i));
+	na = profile_hot(p, PROF_SORT_SELF, &a);
+	nb = profile_hot(c, PROF_SORT_SELF, &b);
+	cr_assert_eq(na, nb);
+	for (long i = 0; i < na; i++) {
+		cr_assert_eq(a[i].func, b[i].func);
+		cr_assert_eq(a[i].self, b[i].self);
+		cr_assert_eq(a[i].total, b[i].total);
+	}
+	cr_assert_eq(profile_stats_const(c)->samples, profile_stats_const(p)->samples);
+	cr_assert_eq(profile_stats_const(c)->lost_kernel, 7);
+	cr_assert_str_eq(profile_threads(c, &nt)[0].name, profile_threads(p, &nt)[0].name);
+	add(p, 1, ids, 1, 50);
+	cr_assert_neq(profile_stats_const(c)->samples, profile_stats_const(p)->samples);
+	free(a);
+	free(b);
+	profile_free(c);
+	profile_free(p);
+}

@@ -2,7 +2,6 @@
 #include <criterion/criterion.h>
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,44 +11,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proftui/ptracer.h"
 
-/* Cloned copies would carry local names that dladdr cannot see. */
-#if defined(__clang__)
-#define PTT_NOINLINE __attribute__((noinline))
-#else
-#define PTT_NOINLINE __attribute__((noinline, noclone))
-#endif
-
 /*
  * The children are forks of this binary, so their code sits at the same
- * addresses as ours: linked with -rdynamic, dladdr names their frames.
- * The functions are exported (hence the prototypes) and do work after each
- * call so no call becomes a tail jump that would hide a frame.
+ * addresses as ours.  Each probed function gets a section of its own, so
+ * the linker's __start_/__stop_ symbols bound it exactly: no -rdynamic or
+ * symbol table needed.  Each does work after its call so no call becomes a
+ * tail jump that would hide a frame; gcc must not clone them elsewhere.
  */
-int child_spin(void);
-int child_mid(void);
-int child_outer(void);
-int thread_spin(void);
-int thread_outer(void);
-int late_spin(void);
-int late_outer(void);
-int handler_spin(void);
-void handler_outer(int sig);
+#if defined(__clang__)
+#define PTT_FN(name) __attribute__((noinline, section("ptt_" #name)))
+#else
+#define PTT_FN(name) __attribute__((noinline, noclone, section("ptt_" #name)))
+#endif
+
+#define PTT_BOUNDS(name) extern const char __start_ptt_##name[], __stop_ptt_##name[]
+PTT_BOUNDS(child_spin);
+PTT_BOUNDS(child_mid);
+PTT_BOUNDS(child_outer);
+PTT_BOUNDS(thread_spin);
+PTT_BOUNDS(thread_outer);
+PTT_BOUNDS(late_spin);
+PTT_BOUNDS(late_outer);
+PTT_BOUNDS(handler_spin);
+PTT_BOUNDS(handler_outer);
+
+#define PTT_RANGE(name) { #name, __start_ptt_##name, __stop_ptt_##name }
+static const struct ptt_range {
+	const char *name;
+	const char *lo, *hi;
+} ptt_ranges[] = {
+	PTT_RANGE(child_spin), PTT_RANGE(child_mid), PTT_RANGE(child_outer),
+	PTT_RANGE(thread_spin), PTT_RANGE(thread_outer),
+	PTT_RANGE(late_spin), PTT_RANGE(late_outer),
+	PTT_RANGE(handler_spin), PTT_RANGE(handler_outer),
+};
 
 #define PTT_DEPTH	64
 #define PTT_MAX		8192
 #define PTT_TIMEOUT	30
 
-volatile int ptt_stop;			/* never set: keeps the spin loops finite to the compiler */
-volatile unsigned long ptt_sink;
+static volatile int ptt_stop;		/* never set: keeps the spin loops finite to the compiler */
+static volatile unsigned long ptt_sink;
 static int ptt_sig_fd = -1;		/* child side: where the SIGUSR1 handler reports */
+static pid_t ptt_child_pid;		/* killed by the fini, even after a failed assertion */
 
-PTT_NOINLINE int child_spin(void)
+PTT_FN(child_spin) static int child_spin(void)
 {
 	unsigned long x = 1;
 
@@ -61,7 +74,7 @@ PTT_NOINLINE int child_spin(void)
 	return (int)x;
 }
 
-PTT_NOINLINE int child_mid(void)
+PTT_FN(child_mid) static int child_mid(void)
 {
 	int r = child_spin();
 
@@ -69,7 +82,7 @@ PTT_NOINLINE int child_mid(void)
 	return r + 1;
 }
 
-PTT_NOINLINE int child_outer(void)
+PTT_FN(child_outer) static int child_outer(void)
 {
 	int r = child_mid();
 
@@ -77,7 +90,7 @@ PTT_NOINLINE int child_outer(void)
 	return r + 2;
 }
 
-PTT_NOINLINE int thread_spin(void)
+PTT_FN(thread_spin) static int thread_spin(void)
 {
 	unsigned long x = 88172645463325252UL;
 
@@ -92,7 +105,7 @@ PTT_NOINLINE int thread_spin(void)
 	return (int)x;
 }
 
-PTT_NOINLINE int thread_outer(void)
+PTT_FN(thread_outer) static int thread_outer(void)
 {
 	int r = thread_spin();
 
@@ -100,7 +113,7 @@ PTT_NOINLINE int thread_outer(void)
 	return r + 3;
 }
 
-PTT_NOINLINE int late_spin(void)
+PTT_FN(late_spin) static int late_spin(void)
 {
 	unsigned long x = 7;
 
@@ -112,7 +125,7 @@ PTT_NOINLINE int late_spin(void)
 	return (int)x;
 }
 
-PTT_NOINLINE int late_outer(void)
+PTT_FN(late_outer) static int late_outer(void)
 {
 	int r = late_spin();
 
@@ -120,7 +133,7 @@ PTT_NOINLINE int late_outer(void)
 	return r + 4;
 }
 
-PTT_NOINLINE int handler_spin(void)
+PTT_FN(handler_spin) static int handler_spin(void)
 {
 	unsigned long x = 3;
 
@@ -132,7 +145,7 @@ PTT_NOINLINE int handler_spin(void)
 	return (int)x;
 }
 
-PTT_NOINLINE void handler_outer(int sig)
+PTT_FN(handler_outer) static void handler_outer(int sig)
 {
 	ptt_sink += (unsigned)handler_spin() + (unsigned)sig;
 }
@@ -172,12 +185,12 @@ static void ptt_collect(void *ctx, pid_t tid, const uint64_t *ips, size_t n,
 	memcpy(s->ips, ips, n * sizeof *ips);
 }
 
+/* The probed function holding ip, or "". */
 static const char *ptt_sym(uint64_t ip)
 {
-	Dl_info di;
-
-	if (dladdr((void *)(uintptr_t)ip, &di) && di.dli_sname)
-		return di.dli_sname;
+	for (size_t i = 0; i < sizeof ptt_ranges / sizeof ptt_ranges[0]; i++)
+		if (ip >= (uintptr_t)ptt_ranges[i].lo && ip < (uintptr_t)ptt_ranges[i].hi)
+			return ptt_ranges[i].name;
 	return "";
 }
 
@@ -378,10 +391,18 @@ static struct ptt_child ptt_spawn(void (*body)(int wfd, int rfd))
 	if (c.pid == 0) {
 		close(up[0]);
 		close(down[1]);
-		alarm(PTT_TIMEOUT);	/* never outlive a failed test */
+		/*
+		 * Never outlive the test: a stopped child ignores alarm(), so
+		 * also die with the test worker, however it ends.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
+		alarm(PTT_TIMEOUT);
 		body(up[1], down[0]);
 		_exit(0);
 	}
+	ptt_child_pid = c.pid;
 	close(up[1]);
 	close(down[0]);
 	c.from = up[0];
@@ -413,6 +434,7 @@ static void ptt_kill(struct ptt_child *c)
 	kill(c->pid, SIGKILL);
 	/* ECHILD is fine: the tracer may already have reaped an exited child. */
 	waitpid(c->pid, NULL, 0);
+	ptt_child_pid = 0;
 	close(c->from);
 	close(c->to);
 }
@@ -500,6 +522,19 @@ static void ptt_assert_released(pid_t pid, bool stopped_ok)
 {
 	pid_t tids[64];
 
+	/*
+	 * A detached thread that is group-stopped first wakes up and then
+	 * re-enters the stop on its own: give it time to get there.
+	 */
+	for (int k = 0; stopped_ok && k < 200; k++) {
+		size_t n = ptt_tasks(pid, tids, 64), stopped = 0;
+
+		for (size_t i = 0; i < n; i++)
+			stopped += ptt_state(pid, tids[i]) == 'T';
+		if (stopped == n)
+			break;
+		ptt_sleep_ms(10);
+	}
 	for (int round = 0; round < 3; round++) {
 		size_t n = ptt_tasks(pid, tids, 64);
 
@@ -518,20 +553,33 @@ static void ptt_assert_released(pid_t pid, bool stopped_ok)
 	}
 }
 
+/* The child's CPU time grows; on a loaded machine that may take a while. */
 static void ptt_assert_runs(pid_t pid)
 {
-	unsigned long long before = ptt_cpu(pid);
+	unsigned long long before = ptt_cpu(pid), after = before;
 
-	ptt_sleep_ms(200);
-	cr_assert_gt(ptt_cpu(pid), before, "child does not run after detach");
+	for (int k = 0; k < 40 && after == before; k++) {
+		ptt_sleep_ms(50);
+		after = ptt_cpu(pid);
+	}
+	cr_assert_gt(after, before, "child does not run after detach (state %c)", ptt_state(pid, pid));
 }
 
 static void ptt_setup(void)
 {
 	memset(&ptt_log, 0, sizeof ptt_log);
+	ptt_child_pid = 0;
 }
 
-TestSuite(ptracer, .init = ptt_setup, .timeout = PTT_TIMEOUT);
+static void ptt_teardown(void)
+{
+	if (ptt_child_pid > 0) {
+		kill(ptt_child_pid, SIGKILL);
+		waitpid(ptt_child_pid, NULL, 0);
+	}
+}
+
+TestSuite(ptracer, .init = ptt_setup, .fini = ptt_teardown, .timeout = PTT_TIMEOUT);
 
 /* ---- tests ---- */
 
@@ -545,6 +593,10 @@ Test(ptracer, samples_both_threads_with_their_stacks)
 	size_t main_n = 0, main_ok = 0, thr_n = 0, thr_ok = 0, complete = 0;
 	int sampled;
 
+	/* The section bounds really enclose the functions. */
+	cr_assert_str_eq(ptt_sym((uintptr_t)child_spin), "child_spin");
+	cr_assert_str_eq(ptt_sym((uintptr_t)thread_outer), "thread_outer");
+	cr_assert_str_eq(ptt_sym((uintptr_t)ptt_rounds), "");
 	cr_assert_eq(ptt_reports(c.from, buf, 2, 5000), 2);
 	cr_assert_eq(ptracer_attach(&pt, c.pid, err, sizeof err), 0, "attach: %s", err);
 	cr_assert_not_null(pt);
@@ -712,11 +764,21 @@ Test(ptracer, signals_are_passed_on_and_job_control_works)
 
 	/* SIGSTOP must stop it (group-stop under LISTEN), SIGCONT resume it. */
 	cr_assert_eq(kill(c.pid, SIGSTOP), 0);
-	ptt_rounds(pt, 10, 10, NULL);
-	cr_assert_eq(ptt_rounds(pt, 5, 10, NULL), 0, "a stopped process got sampled");
+	for (int k = 0; k < 200; k++) {
+		size_t stopped = 0;
+
+		ptt_rounds(pt, 1, 10, NULL);
+		ntid = ptt_tasks(c.pid, tids, 8);
+		for (size_t i = 0; i < ntid; i++)
+			stopped += ptt_state(c.pid, tids[i]) == 't' || ptt_state(c.pid, tids[i]) == 'T';
+		if (stopped == ntid)
+			break;
+	}
 	ntid = ptt_tasks(c.pid, tids, 8);
 	for (size_t i = 0; i < ntid; i++)
-		cr_assert(ptt_state(c.pid, tids[i]) == 't' || ptt_state(c.pid, tids[i]) == 'T');
+		cr_assert(ptt_state(c.pid, tids[i]) == 't' || ptt_state(c.pid, tids[i]) == 'T',
+			  "thread %d not stopped by SIGSTOP", (int)tids[i]);
+	cr_assert_eq(ptt_rounds(pt, 5, 10, NULL), 0, "a stopped process got sampled");
 	cr_assert_eq(kill(c.pid, SIGCONT), 0);
 	for (int k = 0; k < 100 && r == 0; k++)
 		r = ptt_rounds(pt, 1, 5, NULL);
@@ -743,6 +805,11 @@ Test(ptracer, unwinds_through_a_signal_frame_on_an_alternate_stack)
 
 	cr_assert_eq(ptt_reports(c.from, buf, 1, 5000), 1);
 	cr_assert_eq(ptracer_attach(&pt, c.pid, err, sizeof err), 0, "attach: %s", err);
+	/* The signal must interrupt child_spin: wait until the child is there. */
+	for (int k = 0; k < 200 && !(ptt_log.n && ptt_frame_of(&ptt_log.s[ptt_log.n - 1], "child_spin") == 0); k++)
+		ptt_rounds(pt, 1, 5, NULL);
+	cr_assert_gt(ptt_log.n, 0);
+	cr_assert_eq(ptt_frame_of(&ptt_log.s[ptt_log.n - 1], "child_spin"), 0);
 	cr_assert_eq(kill(c.pid, SIGUSR2), 0);
 	ptt_rounds(pt, 40, 5, NULL);
 	for (size_t i = 0; i < ptt_log.n; i++) {

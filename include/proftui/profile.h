@@ -80,7 +80,9 @@ struct prof_row {
  * compare bytewise ascending.  Returns the row count, or -ENOMEM. */
 long profile_hot(const struct profile *p, enum prof_sort sort, struct prof_row **rows);
 
-/* Call tree.  Node 0 is the root; PROF_NONE ends sibling lists. */
+/* Call tree.  Node 0 is the root; PROF_NONE ends sibling lists.  A node's id
+ * is always greater than its parent's (nodes are only ever appended), so a
+ * scan in id order meets parents before children. */
 #define PROF_NONE UINT32_MAX
 struct prof_node {
 	uint32_t func;          /* PROF_NONE for the root */
@@ -102,6 +104,14 @@ size_t profile_nnodes(const struct profile *p);
  */
 typedef int (*prof_visit_fn)(void *ctx, const uint32_t *path, size_t depth, uint64_t self);
 int profile_walk(const struct profile *p, prof_visit_fn fn, void *ctx);
+
+/*
+ * A deep copy with the same function ids and the same counts (the call tree
+ * is rebuilt from its paths, so node ids may differ): the live UI shows a
+ * frozen copy while paused and sampling goes on into the original.  Returns
+ * NULL when out of memory.
+ */
+struct profile *profile_clone(const struct profile *p);
 
 /* Threads: samples per thread id and the latest name seen (copied; a rename
  * replaces it, NULL or "" clears it).  Silently a no-op when out of memory. */

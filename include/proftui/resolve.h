@@ -21,6 +21,10 @@ struct resolver;
 struct resolver *resolver_new(struct profile *p, uid_t target_uid);
 void resolver_free(struct resolver *r);
 
+/* Resolve into another profile from now on (after a reset): the modules
+ * and loaded symbol tables are kept, the frame cache is emptied. */
+void resolver_set_profile(struct resolver *r, struct profile *p);
+
 /* Register a module from its record (len = record size).  Returns 0 or
  * -EINVAL for a malformed record. */
 int resolver_add_module(struct resolver *r, const struct rec_module *m, size_t len);

@@ -64,3 +64,14 @@ $(WL_OUT)/shlib: $(WL_SRC)/shlib.c $(WL_SRC)/libhot.h $(WL_HDR) $(WL_OUT)/libhot
 	$(CC) $(WL_CFLAGS) -o $@ $< -L$(WL_OUT) -lhot -Wl,-rpath,'$$ORIGIN' $(WL_LDLIBS)
 
 .PHONY: workloads
+
+# --- JIT code, the vDSO, kernel frames, fork (t_jit_*, t_vdso, t_kernel_frames,
+# t_no_kernel, t_fork).  Plain -O2 -g programs like the ones above; kept in a
+# list of their own so the rules above stay as they were.
+WL_BINS2 := jit vdso syscalls forker
+WL_TARGETS2 := $(addprefix $(WL_OUT)/,$(WL_BINS2))
+
+workloads: $(WL_TARGETS2)
+
+$(WL_TARGETS2): $(WL_OUT)/%: $(WL_SRC)/%.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_CFLAGS) -o $@ $< $(WL_LDLIBS)

@@ -1,0 +1,31 @@
+/* ui.h — the live terminal front end: one loop that drains the ring and draws the views. */
+#ifndef PROFTUI_UI_H
+#define PROFTUI_UI_H
+
+#include "proftui/profile.h"
+#include "proftui/ring.h"
+#include "proftui/sampler.h"
+#include "proftui/target.h"
+
+struct ui_opts {
+	double refresh_s;        /* redraw interval (-r) */
+	double duration_s;       /* stop sampling after this (0 = never) */
+	enum prof_sort sort;
+};
+
+/*
+ * Run the live UI until the user quits or SIGINT/SIGTERM/SIGHUP arrives
+ * (blocked in every thread beforehand; read through a signalfd).  The loop
+ * waits in poll() on the keyboard, the sampler's eventfd, the signals and a
+ * refresh timer: it drains the ring whenever samples arrive and redraws at
+ * most once per refresh interval, or at once after a key.  The terminal is
+ * restored before returning.  When the target exits the UI stays up with
+ * what was collected.  Returns proftui's exit code.  If the terminal cannot
+ * be used (not a tty, unknown TERM) returns -1 with the reason in err before
+ * touching anything, so the caller can fall back to batch mode.
+ */
+int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
+	   const struct sampler_info *si, struct ring *ring, int wake_fd,
+	   char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,470 @@
+/* ui.c — the live UI loop: poll, drain the ring, handle keys, draw header, view and status line. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proftui/feed.h"
+#include "proftui/keys.h"
+#include "proftui/resolve.h"
+#include "proftui/term.h"
+#include "proftui/ui.h"
+#include "proftui/view.h"
+
+#define UI_MIN_W 30
+#define UI_MIN_H 6
+
+enum { V_TOP, V_TREE, V_FLAME, V__COUNT };
+
+struct ui {
+	const struct ui_opts *o;
+	struct target *t;
+	struct sampler *s;
+	const struct sampler_info *si;
+	struct ring *ring;
+	struct term_info ti;
+	struct canvas c;
+	struct profile *live, *frozen;
+	struct resolver *res;
+	struct feed f;
+	struct ui_model m;
+	struct view *views[V__COUNT], *help;
+	int active;
+	bool help_open, paused, searching, quit, ended, sampling;
+	char search[128], prompt[128];
+	double start, stopped_at;
+	int sig;
+	int exit_code;
+	char note[160];
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static void draw_header(struct ui *u)
+{
+	const struct prof_stats *st = profile_stats_const(u->m.p);
+	double up = (u->sampling ? mono_s() : u->stopped_at) - u->start;
+	uint64_t lost = st->lost_kernel + st->dropped_ring + st->unwind_failed;
+	size_t nthreads;
+	int x;
+
+	profile_threads(u->m.p, &nthreads);
+	x = canvas_printf(&u->c, 0, 0, u->c.w, CC_HEADER, CA_BOLD, "proftui  pid %d (%s)",
+			  (int)u->t->pid, u->t->comm);
+	x += canvas_printf(&u->c, x, 0, u->c.w - x, CC_NORMAL, 0,
+			   "  up %d:%02d  %.0f Hz (%.2f CPUs)  samples %llu  threads %zu  lost ",
+			   (int)up / 60, (int)up % 60, up > 0 ? (double)st->samples / up : 0.0,
+			   up > 0 && u->si->freq_hz ? (double)st->samples / up / u->si->freq_hz : 0.0,
+			   (unsigned long long)st->samples, nthreads);
+	x += canvas_printf(&u->c, x, 0, u->c.w - x, lost ? CC_WARN : CC_NORMAL, lost ? CA_BOLD : 0,
+			   "%llu", (unsigned long long)lost);
+	if (u->paused)
+		canvas_text(&u->c, x + 2, 0, u->c.w - x - 2, "[PAUSED]", CC_WARN, CA_BOLD | CA_REVERSE);
+	x = canvas_printf(&u->c, 0, 1, u->c.w, CC_DIM, 0, "%s sampling at %u Hz%s  ",
+			  u->si->method == SAMPLER_PTRACE ? "ptrace" : "perf", u->si->freq_hz,
+			  u->si->kernel ? ", kernel+user" : ", user only");
+	if (u->note[0])
+		canvas_text(&u->c, x, 1, u->c.w - x, u->note, CC_WARN, CA_BOLD);
+	else
+		canvas_text(&u->c, x, 1, u->c.w - x, "cpu/memory/io breakdown: not yet measured", CC_DIM, 0);
+}
+
+static void draw_status(struct ui *u, int y)
+{
+	static const char *names[V__COUNT] = { "1:hot", "2:tree", "3:flame" };
+	struct view *v = u->help_open ? u->help : u->views[u->active];
+	char buf[512] = "";
+	int x = 0;
+
+	canvas_fill(&u->c, 0, y, u->c.w, ' ', CC_STATUS, 0);
+	if (u->searching) {
+		canvas_printf(&u->c, 0, y, u->c.w, CC_STATUS, CA_BOLD, "/%s_", u->prompt);
+		return;
+	}
+	for (int i = 0; i < V__COUNT; i++)
+		x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS,
+				   i == u->active && !u->help_open ? CA_BOLD | CA_REVERSE : 0,
+				   " %s ", names[i]);
+	if (v->ops->status)
+		v->ops->status(v, &u->m, buf, sizeof(buf));
+	if (u->search[0] && !u->help_open)
+		x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS, 0, " /%s", u->search);
+	x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS, 0, "  %s", buf);
+	if (u->c.w - x > 16)
+		canvas_text(&u->c, u->c.w - 16, y, 16, "  ?:help  q:quit", CC_STATUS, 0);
+}
+
+static void draw(struct ui *u)
+{
+	struct view *v = u->help_open ? u->help : u->views[u->active];
+
+	canvas_clear(&u->c);
+	if (u->c.w < UI_MIN_W || u->c.h < UI_MIN_H) {
+		/* Never exit on a tiny terminal: say so and wait for a resize. */
+		canvas_printf(&u->c, 0, 0, u->c.w, CC_WARN, CA_BOLD, "terminal too small (%dx%d)",
+			      u->c.w, u->c.h);
+		canvas_text(&u->c, 0, 1, u->c.w, "enlarge it, or q to quit", CC_NORMAL, 0);
+		term_draw(&u->c);
+		return;
+	}
+	draw_header(u);
+	v->ops->draw(v, &u->c, 2, u->c.h - 3, &u->m);
+	draw_status(u, u->c.h - 1);
+	term_draw(&u->c);
+}
+
+/* ---- state changes ------------------------------------------------------ */
+
+static void set_shown(struct ui *u, const struct profile *p)
+{
+	u->m.p = p;
+	u->m.epoch++;
+}
+
+static void toggle_pause(struct ui *u)
+{
+	if (!u->paused) {
+		u->frozen = profile_clone(u->live);
+		if (!u->frozen) {
+			snprintf(u->note, sizeof(u->note), "cannot pause: out of memory");
+			return;
+		}
+		set_shown(u, u->frozen);
+	} else {
+		set_shown(u, u->live);
+		profile_free(u->frozen);
+		u->frozen = NULL;
+	}
+	u->paused = !u->paused;
+}
+
+static void reset(struct ui *u)
+{
+	struct profile *p = profile_new();
+
+	if (!p)
+		return;
+	if (u->paused)
+		toggle_pause(u);
+	resolver_set_profile(u->res, p);
+	u->f.p = p;
+	profile_free(u->live);
+	u->live = p;
+	set_shown(u, p);
+	u->start = mono_s();
+}
+
+static void switch_view(struct ui *u, int to)
+{
+	uint32_t sel = u->views[u->active]->ops->selected(u->views[u->active]);
+
+	/* Arriving at the call tree with nothing to show: take the function
+	 * the user was looking at. */
+	if (to == V_TREE && u->views[V_TREE]->ops->selected(u->views[V_TREE]) == PROF_NONE &&
+	    sel != PROF_NONE)
+		u->views[V_TREE]->ops->focus(u->views[V_TREE], sel, &u->m);
+	u->active = to;
+}
+
+static void open_on(struct ui *u, int to)
+{
+	uint32_t sel = u->views[u->active]->ops->selected(u->views[u->active]);
+
+	if (sel != PROF_NONE)
+		u->views[to]->ops->focus(u->views[to], sel, &u->m);
+	u->active = to;
+}
+
+static void prompt_key(struct ui *u, int k)
+{
+	size_t n = strlen(u->prompt);
+
+	if (k == K_ENTER) {
+		u->searching = false;
+		snprintf(u->search, sizeof(u->search), "%s", u->prompt);
+		u->views[u->active]->ops->key(u->views[u->active], 'n', &u->m);
+	} else if (k == K_ESC) {
+		u->searching = false;
+		u->search[0] = '\0';
+	} else if (k == K_BACKSPACE) {
+		if (n)
+			u->prompt[n - 1] = '\0';
+	} else if (k >= 0x20 && k < 0x7f && n + 1 < sizeof(u->prompt)) {
+		u->prompt[n] = (char)k;
+		u->prompt[n + 1] = '\0';
+	}
+}
+
+static void global_key(struct ui *u, int k)
+{
+	switch (k) {
+	case 'q': case K_F10:
+		u->quit = true;
+		break;
+	case '?': case 'h': case K_F1:
+		u->help_open = true;
+		break;
+	case K_TAB:
+		switch_view(u, (u->active + 1) % V__COUNT);
+		break;
+	case '1': case '2': case '3':
+		switch_view(u, k - '1');
+		break;
+	case ' ': case 'Z':
+		toggle_pause(u);
+		break;
+	case 'R':
+		reset(u);
+		break;
+	case '/':
+		u->searching = true;
+		u->prompt[0] = '\0';
+		break;
+	case K_ESC:
+		u->search[0] = '\0';
+		break;
+	case 'L' & 0x1f:
+		term_repaint();
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle_key(struct ui *u, int k)
+{
+	unsigned r;
+
+	if (k == K_RESIZE) {
+		canvas_resize(&u->c, u->ti.w, u->ti.h);
+		return;
+	}
+	if (u->searching) {
+		prompt_key(u, k);
+		return;
+	}
+	if (u->help_open) {
+		if (u->help->ops->key(u->help, k, &u->m) & VR_BACK)
+			u->help_open = false;
+		return;
+	}
+	if (k == 'q')
+		r = VR_IGNORED;   /* quitting is never a view's business */
+	else
+		r = u->views[u->active]->ops->key(u->views[u->active], k, &u->m);
+	if (r & VR_DRILL)
+		open_on(u, V_TREE);
+	else if (r & VR_FLAME)
+		open_on(u, V_FLAME);
+	else if (r & VR_BACK)
+		u->active = V_TOP;
+	else if (r == VR_IGNORED)
+		global_key(u, k);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void note_end(struct ui *u)
+{
+	int code;
+
+	u->ended = true;
+	u->sampling = false;
+	u->stopped_at = mono_s();
+	sampler_stop(u->s);
+	u->s = NULL;
+	feed_drain(&u->f, u->ring);
+	if (u->t->launched) {
+		code = target_exit_code(target_reap(u->t));
+		u->exit_code = code;
+		snprintf(u->note, sizeof(u->note), code >= 128 ? "target killed by signal %d; data kept" :
+			 "target exited with status %d; data kept", code >= 128 ? code - 128 : code);
+	} else {
+		snprintf(u->note, sizeof(u->note), "target exited; data kept");
+	}
+}
+
+static void stop_sampling(struct ui *u, const char *why)
+{
+	if (!u->sampling)
+		return;
+	sampler_stop(u->s);
+	u->s = NULL;
+	feed_drain(&u->f, u->ring);
+	u->sampling = false;
+	u->stopped_at = mono_s();
+	snprintf(u->note, sizeof(u->note), "%s", why);
+}
+
+static int make_timer(double first, double every)
+{
+	struct itimerspec it;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0 || first <= 0)
+		return fd;
+	it.it_value.tv_sec = (time_t)first;
+	it.it_value.tv_nsec = (long)((first - (double)(time_t)first) * 1e9) + 1;
+	it.it_interval.tv_sec = (time_t)every;
+	it.it_interval.tv_nsec = (long)((every - (double)(time_t)every) * 1e9);
+	timerfd_settime(fd, 0, &it, NULL);
+	return fd;
+}
+
+static int make_sigfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void drain_fd(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0) {
+		/* nonblocking: nothing pending */
+	}
+}
+
+static void loop(struct ui *u, int wake_fd)
+{
+	int refresh = make_timer(u->o->refresh_s, u->o->refresh_s);
+	int stop = make_timer(u->o->duration_s, 0), sfd = make_sigfd();
+	bool dirty = true;
+
+	while (!u->quit) {
+		struct pollfd p[5] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN }, { .fd = wake_fd, .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN }, { .fd = refresh, .events = POLLIN },
+			{ .fd = u->o->duration_s > 0 ? stop : -1, .events = POLLIN },
+		};
+		int k;
+
+		if (dirty)
+			draw(u);
+		dirty = false;
+		/* EINTR is SIGWINCH (curses' handler): getch reports the resize. */
+		if (poll(p, 5, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents) {
+			drain_fd(wake_fd);
+			feed_drain(&u->f, u->ring);
+			if (u->sampling && sampler_done(u->s)) {
+				note_end(u);
+				dirty = true;
+			}
+		}
+		if (p[2].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				u->sig = (int)si.ssi_signo;
+			break;
+		}
+		if (p[3].revents) {
+			drain_fd(refresh);
+			dirty |= !u->paused;
+		}
+		if (p[4].revents) {
+			drain_fd(stop);
+			stop_sampling(u, "sampling stopped (--duration); data kept");
+			dirty = true;
+		}
+		while ((k = term_key(&u->ti)) != K_NONE) {
+			handle_key(u, k);
+			dirty = true;
+		}
+	}
+	if (refresh >= 0)
+		close(refresh);
+	if (stop >= 0)
+		close(stop);
+	if (sfd >= 0)
+		close(sfd);
+}
+
+static bool make_views(struct ui *u)
+{
+	u->views[V_TOP] = view_top_new(u->o->sort);
+	u->views[V_TREE] = view_tree_new();
+	u->views[V_FLAME] = view_flame_new();
+	u->help = view_help_new();
+	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help;
+}
+
+static void ui_release(struct ui *u)
+{
+	for (int i = 0; i < V__COUNT; i++)
+		view_free(u->views[i]);
+	view_free(u->help);
+	canvas_release(&u->c);
+	resolver_free(u->res);
+	profile_free(u->frozen);
+	profile_free(u->live);
+}
+
+/*
+ * A launched command is ours: when the user leaves, it goes too.  The exit
+ * status is the command's own if it ended by itself, 0 when the user quit,
+ * 128+N when proftui was ended by signal N.
+ */
+static int finish_target(struct ui *u)
+{
+	if (u->t->launched && !u->ended) {
+		kill(u->t->pid, u->sig ? u->sig : SIGTERM);
+		target_reap(u->t);
+	}
+	if (u->sig)
+		return 128 + u->sig;
+	return u->ended ? u->exit_code : 0;
+}
+
+int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
+	   const struct sampler_info *si, struct ring *ring, int wake_fd,
+	   char *err, size_t errlen)
+{
+	struct ui u = { .o = o, .t = t, .s = s, .si = si, .ring = ring, .sampling = true };
+	int code;
+
+	if (term_init(&u.ti, err, errlen) < 0)
+		return -1;
+	u.c.ascii = u.ti.ascii;
+	u.live = profile_new();
+	u.res = u.live ? resolver_new(u.live, t->uid) : NULL;
+	if (!u.res || !make_views(&u) || canvas_resize(&u.c, u.ti.w, u.ti.h) < 0) {
+		term_end();
+		ui_release(&u);
+		snprintf(err, errlen, "out of memory");
+		sampler_stop(s);
+		return 1;
+	}
+	u.f = (struct feed){ .p = u.live, .res = u.res };
+	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
+	u.start = mono_s();
+	loop(&u, wake_fd);
+	if (u.sampling)
+		sampler_stop(u.s);
+	term_end();
+	code = finish_target(&u);
+	ui_release(&u);
+	return code;
+}

@@ -73,7 +73,7 @@ deps:
 	scripts/deps.sh
 
 demo: $(B)/proftui workloads
-	$(B)/proftui --batch -- $(B)/workloads/split 3
+	$(B)/proftui -- $(B)/workloads/split 30
 
 # The whole suite, as CI runs it (README): dependencies, gcc and clang with
 # -Werror, unit + end-to-end tests, the same under ASan+UBSan, the ring under

@@ -137,7 +137,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	struct resolver *res = p ? resolver_new(p, t->uid) : NULL;
 	struct feed f = { .p = p, .res = res };
 	double start = mono_s(), duration;
-	int sig, code = 0, sfd = make_sigfd();
+	int sig, st, code = 0, sfd = make_sigfd();
 
 	if (!res) {
 		fprintf(stderr, "proftui: out of memory\n");
@@ -149,6 +149,8 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	}
 	sig = collect(o, s, &f, ring, wake_fd, sfd);
 	duration = mono_s() - start;
+	if (sampler_exit_status(s, &st))
+		target_set_status(t, st);
 	sampler_stop(s);
 	feed_drain(&f, ring);
 	if (target_ended(t) && !t->launched)

@@ -432,6 +432,10 @@ static void pt_handle(struct ptracer *pt, size_t i, int st)
 	bool after_exec = pt->th[i].after_exec;
 
 	if (!WIFSTOPPED(st)) {
+		if (pt->th[i].tid == pt->pid && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			pt->stats.leader_exited = true;
+			pt->stats.leader_status = st;
+		}
 		pt_drop(pt, i);
 		return;
 	}

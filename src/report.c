@@ -139,17 +139,18 @@ int report_folded(FILE *out, const struct profile *p)
 static void summary_rate(FILE *out, const struct prof_stats *s, const struct report_info *info)
 {
 	fprintf(out, "samples: %" PRIu64 " (", s->samples);
-	if (info->duration_s > 0)
+	/* Below a few ms the rate is noise (and can be absurd). */
+	if (info->duration_s >= 0.01)
 		fprintf(out, "%.1f Hz achieved", (double)s->samples / info->duration_s);
 	else
 		fputs("rate unknown", out);
 	fprintf(out, " of %.0f Hz asked", info->freq_hz);
 	/* The rate is asked per thread of CPU time: samples over rate x time
 	 * says how many CPUs' worth the target kept busy. */
-	if (!info->busy_threads && info->duration_s > 0 && info->freq_hz > 0)
+	if (!info->busy_threads && info->duration_s >= 0.01 && info->freq_hz > 0)
 		fprintf(out, " per thread, %.2f CPUs busy",
 			(double)s->samples / info->duration_s / info->freq_hz);
-	if (info->busy_threads && info->duration_s > 0)
+	if (info->busy_threads && info->duration_s >= 0.01)
 		fprintf(out, ", %u busy threads, %.1f Hz per thread", info->busy_threads,
 			(double)s->samples / info->duration_s / info->busy_threads);
 	fputs(")\n", out);

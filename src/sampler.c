@@ -32,6 +32,8 @@ struct sampler {
 	pthread_t thread;
 	bool started;
 	atomic_bool done;
+	bool exit_known;         /* ptrace reaped the target: its status */
+	int exit_status;
 
 	struct perfev *pe;
 	struct ptracer *pt;
@@ -315,21 +317,27 @@ static void on_ptrace_sample(void *ctx, pid_t tid, const uint64_t *ips, size_t n
 static void run_ptrace(struct sampler *s)
 {
 	uint64_t period = 1000000000ull / s->o.freq_hz, next = mono_ns();
+	struct ptracer_stats st;
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = s->stop_fd, .events = POLLIN },
-				       { .fd = s->pidfd, .events = POLLIN } };
+		struct pollfd p = { .fd = s->stop_fd, .events = POLLIN };
 		uint64_t now = mono_ns();
 		int wait_ms = next > now ? (int)((next - now) / 1000000) : 0;
 
-		if (poll(p, 2, wait_ms) > 0 && (p[0].revents || p[1].revents))
+		if (poll(&p, 1, wait_ms) > 0 && p.revents)
 			break;
 		next += period;
+		/* The target's end shows up here too (-ESRCH), after ptrace
+		 * has collected its exit status. */
 		if (ptracer_sample(s->pt, s->o.max_depth, on_ptrace_sample, s, NULL) == -ESRCH)
 			break;
 		flush_losses(s);
 		wake_consumer(s);
 	}
+	ptracer_get_stats(s->pt, &st);
+	s->exit_known = st.leader_exited;
+	s->exit_status = st.leader_status;
+	flush_losses(s);
 	ptracer_detach(s->pt);
 	s->pt = NULL;
 }
@@ -487,6 +495,14 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
 	info->freq_hz = s->o.freq_hz;
 	*out = s;
 	return 0;
+}
+
+bool sampler_exit_status(const struct sampler *s, int *st)
+{
+	if (!s || !sampler_done(s) || !s->exit_known)
+		return false;
+	*st = s->exit_status;
+	return true;
 }
 
 bool sampler_done(const struct sampler *s)

@@ -174,6 +174,14 @@ int target_reap(struct target *t)
 	return t->wait_status;
 }
 
+void target_set_status(struct target *t, int wait_status)
+{
+	if (t->reaped)
+		return;
+	t->wait_status = wait_status;
+	t->reaped = true;
+}
+
 bool target_ended(const struct target *t)
 {
 	struct pollfd p = { .fd = t->pidfd, .events = POLLIN };

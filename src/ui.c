@@ -285,6 +285,8 @@ static void note_end(struct ui *u)
 	u->ended = true;
 	u->sampling = false;
 	u->stopped_at = mono_s();
+	if (sampler_exit_status(u->s, &code))
+		target_set_status(u->t, code);
 	sampler_stop(u->s);
 	u->s = NULL;
 	feed_drain(&u->f, u->ring);

@@ -2,6 +2,7 @@
 #ifndef PROFTUI_PTRACER_H
 #define PROFTUI_PTRACER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -54,6 +55,10 @@ int ptracer_sample(struct ptracer *pt, size_t max_depth, ptracer_sample_fn fn, v
 struct ptracer_stats {
 	uint64_t skipped;
 	uint64_t execs;
+	/* The tracer's waitpid collects the thread-group leader's end: when
+	 * proftui launched the target this is the only place its status is. */
+	bool leader_exited;
+	int leader_status;      /* wait status, valid when leader_exited */
 };
 
 void ptracer_get_stats(const struct ptracer *pt, struct ptracer_stats *st);

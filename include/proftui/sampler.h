@@ -51,6 +51,11 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
  * counted as dropped).  Safe from any thread. */
 bool sampler_done(const struct sampler *s);
 
+/* When the sampler's ptrace waits collected the launched target's end (the
+ * parent's own waitpid then finds nothing), its wait status: true and *st
+ * set.  Valid once sampler_done(). */
+bool sampler_exit_status(const struct sampler *s, int *st);
+
 /* Ask the thread to finish (after a last drain), join it and free
  * everything; the target is left running and untraced.  Safe on NULL. */
 void sampler_stop(struct sampler *s);

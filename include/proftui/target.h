@@ -47,6 +47,10 @@ int target_start(struct target *t, char *err, size_t errlen);
 /* Reap a launched child, blocking; idempotent.  Returns its wait status. */
 int target_reap(struct target *t);
 
+/* Record a wait status collected elsewhere (the ptrace sampler's waits see
+ * a traced child's end first); target_reap then returns it. */
+void target_set_status(struct target *t, int wait_status);
+
 /* Has the process ended (zombie or gone)?  Never blocks, never reaps. */
 bool target_ended(const struct target *t);
 

@@ -4,5 +4,11 @@
 
 run_batch -- sh -c 'grep -E "^Sig(Blk|Ign)" /proc/self/status'
 expect_rc 0
-grep -q '^SigBlk:[[:space:]]*0*$' "$OUT" || fail "the command starts with signals blocked: $(grep SigBlk "$OUT")"
-grep -q '^SigIgn:[[:space:]]*0*$' "$OUT" || fail "the command starts with signals ignored: $(grep SigIgn "$OUT")"
+# proftui blocks SIGHUP, SIGINT, SIGTERM and ignores SIGPIPE (bits 0, 1,
+# 14 and 12); whatever the caller set up itself is not ours to change.
+mask=0x5003
+blk=$(awk '/^SigBlk:/ { print $2 }' "$OUT")
+ign=$(awk '/^SigIgn:/ { print $2 }' "$OUT")
+[ -n "$blk" ] && [ -n "$ign" ] || fail "no signal masks in the output"
+[ $((0x$blk & mask)) -eq 0 ] || fail "the command starts with signals blocked: SigBlk $blk"
+[ $((0x$ign & mask)) -eq 0 ] || fail "the command starts with signals ignored: SigIgn $ign"

@@ -1,0 +1,1 @@
+build-dev/obj/keys.o: src/keys.c include/proftui/keys.h

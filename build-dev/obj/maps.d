@@ -1,0 +1,1 @@
+build-dev/obj/maps.o: src/maps.c include/proftui/maps.h

@@ -1,0 +1,1 @@
+build-dev/obj/perfmap.o: src/perfmap.c include/proftui/perfmap.h

@@ -1,0 +1,1 @@
+build-dev/obj/ring.o: src/ring.c include/proftui/ring.h

@@ -1,0 +1,1 @@
+build-dev/obj/sanitize.o: src/sanitize.c include/proftui/sanitize.h

@@ -1,0 +1,1 @@
+build-dev/obj/symbols.o: src/symbols.c include/proftui/symbols.h

@@ -1,0 +1,1 @@
+build-dev/obj/target.o: src/target.c include/proftui/target.h

@@ -60,6 +60,12 @@ struct view *view_top_new(enum prof_sort sort);
 struct view *view_tree_new(void);
 struct view *view_flame_new(void);
 struct view *view_help_new(void);
+struct view *view_threads_new(void);
+
+/* The thread list's choice: 0 for all threads, else a tid.  Enter in the
+ * list sets it (and returns VR_BACK); the loop may set it too (cycling). */
+uint32_t view_threads_chosen(const struct view *v);
+void view_threads_choose(struct view *v, uint32_t tid);
 
 /* The top view's current sort column (changed by its '<', '>' and F6 keys),
  * for the loop's header line and for tests. */

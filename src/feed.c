@@ -23,8 +23,11 @@ static void feed_sample(struct feed *f, const struct rec_sample *s, size_t len)
 			return;
 	}
 	resolver_frames(f->res, s->frames, s->nframes, funcs);
-	if (profile_add_sample(f->p, s->tid, funcs, s->nframes, s->weight, s->time_ns) == 0)
+	if (profile_add_sample(f->p, s->tid, funcs, s->nframes, s->weight, s->time_ns) == 0) {
 		st->by_status[s->status] += s->weight;
+		if (f->log)
+			samplelog_add(f->log, s->time_ns, s->tid, profile_last_leaf(f->p));
+	}
 	if (funcs != stackbuf)
 		free(funcs);
 }

@@ -24,11 +24,12 @@ struct opts {
 	char **argv;              /* command to launch, or NULL */
 	struct sampler_opts so;
 	struct batch_opts bo;
-	double refresh_s;
+	double refresh_s, window_s;
+	enum derive_mode mode;
 	bool batch;
 };
 
-enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED };
+enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -37,6 +38,8 @@ static const struct option longopts[] = {
 	{ "batch", no_argument, NULL, 'b' },
 	{ "rows", required_argument, NULL, 'n' },
 	{ "refresh", required_argument, NULL, 'r' },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "window", required_argument, NULL, 'w' },
 	{ "sort", required_argument, NULL, 's' },
 	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
@@ -60,6 +63,8 @@ static void usage(FILE *f)
 	      "                        exits or Ctrl-C)\n"
 	      "  -n, --rows N          rows of the hot-function table (default 25, 0 = all)\n"
 	      "  -r, --refresh SECS    live view refresh interval (default 1)\n"
+	      "      --mode M          live view: cumulative, window or decay (default cumulative)\n"
+	      "  -w, --window SECS     window length / decay half-life (default 10)\n"
 	      "  -s, --sort KEY        self, total, name or module (default self)\n"
 	      "      --folded          print folded stacks (FlameGraph, speedscope) instead\n"
 	      "      --stack-size B    bytes of user stack copied per sample (default 16384)\n"
@@ -131,8 +136,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				       .stack_size = 16384, .max_depth = 256, .kernel = true };
 	o->bo = (struct batch_opts){ .sort = PROF_SORT_SELF, .rows = 25 };
 	o->refresh_s = 1.0;
+	o->window_s = 10.0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:F:d:bn:r:s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:F:d:bn:r:s:w:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_long(optarg, 1, INT_MAX, &v))
@@ -164,6 +170,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->refresh_s = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(o->refresh_s >= 0.05) || o->refresh_s > 3600)
 				return bad_usage("invalid refresh interval '%s' (0.05..3600 seconds)", optarg);
+			break;
+		case 'w':
+			errno = 0;
+			o->window_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->window_s >= 0.1) || o->window_s > 86400)
+				return bad_usage("invalid window '%s' (0.1..86400 seconds)", optarg);
+			break;
+		case OPT_MODE:
+			if (!strcmp(optarg, "cumulative"))
+				o->mode = DERIVE_CUMULATIVE;
+			else if (!strcmp(optarg, "window"))
+				o->mode = DERIVE_WINDOW;
+			else if (!strcmp(optarg, "decay"))
+				o->mode = DERIVE_DECAY;
+			else
+				return bad_usage("invalid mode '%s' (cumulative, window, decay)", optarg);
 			break;
 		case 's':
 			if (!parse_sort(optarg, &o->bo.sort))
@@ -284,7 +306,7 @@ static int run(struct opts *o)
 	code = -1;
 	if (!o->batch) {
 		struct ui_opts uo = { .refresh_s = o->refresh_s, .duration_s = o->bo.duration_s,
-				      .sort = o->bo.sort };
+				      .sort = o->bo.sort, .mode = o->mode, .window_s = o->window_s };
 
 		code = ui_run(&uo, &t, s, &si, ring, wake_fd, err, sizeof(err));
 		if (code < 0)

@@ -59,6 +59,9 @@ struct profile {
 	uint64_t seq;		/* samples added so far: stamps pfunc.seq */
 	size_t max_depth;	/* longest stack added: sizes profile_walk's path */
 	bool have_time;
+	uint32_t last_leaf;	/* leaf of the last add, PROF_NONE after a failure */
+	uint32_t *path_buf;	/* profile_add_path's scratch: a path, leaf first */
+	size_t path_cap;
 };
 
 static const char prof_empty[] = "";
@@ -198,6 +201,7 @@ struct profile *profile_new(void)
 	};
 	p->last_child[0] = PROF_NONE;
 	p->nnodes = 1;
+	p->last_leaf = PROF_NONE;
 	return p;
 }
 
@@ -216,6 +220,7 @@ void profile_free(struct profile *p)
 	free(p->last_child);
 	free(p->child_index.slots);
 	free(p->threads);
+	free(p->path_buf);
 	free(p);
 }
 
@@ -433,7 +438,7 @@ static void count_sample(struct profile *p, const uint32_t *funcs, size_t n, uin
 }
 
 static int add_sample(struct profile *p, uint32_t tid, const uint32_t *funcs, size_t n,
-		      uint64_t weight)
+		      uint64_t weight, uint32_t *leaf_out)
 {
 	uint32_t leaf = 0;
 	bool known;
@@ -459,15 +464,18 @@ static int add_sample(struct profile *p, uint32_t tid, const uint32_t *funcs, si
 	p->threads[t].samples += weight;
 	if (n)
 		count_sample(p, funcs, n, leaf, weight);
+	*leaf_out = leaf;
 	return 0;
 }
 
-int profile_add_sample(struct profile *p, uint32_t tid, const uint32_t *funcs,
-		       size_t n, uint64_t weight, uint64_t time_ns)
+/* A sample with its stats: shared by profile_add_sample and profile_add_path. */
+static int add_counted(struct profile *p, uint32_t tid, const uint32_t *funcs, size_t n,
+		       uint64_t weight, uint64_t time_ns)
 {
-	int err = add_sample(p, tid, funcs, n, weight);
+	int err = add_sample(p, tid, funcs, n, weight, &p->last_leaf);
 
 	if (err) {
+		p->last_leaf = PROF_NONE;
 		p->stats.refused += weight;
 		return err;
 	}
@@ -478,6 +486,17 @@ int profile_add_sample(struct profile *p, uint32_t tid, const uint32_t *funcs,
 		p->stats.last_ns = time_ns;
 	p->have_time = true;
 	return 0;
+}
+
+int profile_add_sample(struct profile *p, uint32_t tid, const uint32_t *funcs,
+		       size_t n, uint64_t weight, uint64_t time_ns)
+{
+	return add_counted(p, tid, funcs, n, weight, time_ns);
+}
+
+uint32_t profile_last_leaf(const struct profile *p)
+{
+	return p->last_leaf;
 }
 
 struct prof_stats *profile_stats(struct profile *p)
@@ -610,27 +629,33 @@ int profile_walk(const struct profile *p, prof_visit_fn fn, void *ctx)
 	return ret;
 }
 
-void profile_thread_name(struct profile *p, uint32_t tid, const char *name)
+static int thread_set_name(struct profile *p, uint32_t tid, const char *name)
 {
 	bool known;
 	size_t t = thread_pos(p, tid, &known);
 
 	if (!known && thread_reserve(p))
-		return;
+		return -ENOMEM;
 
 	const char *copy = prof_empty;
 
 	if (name && *name) {
 		copy = strndup(name, PROF_THREAD_NAME_MAX);
-		/* Out of memory: keep the name we had, which is still right-ish. */
 		if (!copy)
-			return;
+			return -ENOMEM;
 	}
 	if (!known)
 		thread_insert(p, t, tid);
 	if (p->threads[t].name != prof_empty)
 		free((char *)p->threads[t].name);
 	p->threads[t].name = copy;
+	return 0;
+}
+
+void profile_thread_name(struct profile *p, uint32_t tid, const char *name)
+{
+	/* Out of memory: keep the name we had, which is still right-ish. */
+	(void)thread_set_name(p, tid, name);
 }
 
 const struct prof_thread *profile_threads(const struct profile *p, size_t *n)
@@ -660,7 +685,9 @@ static int clone_visit(void *vctx, const uint32_t *path, size_t depth, uint64_t 
 	}
 	for (size_t i = 0; i < depth; i++)
 		ctx->leaf_first[i] = path[depth - 1 - i];
-	ctx->err = add_sample(ctx->dst, 0, ctx->leaf_first, depth, self);
+	uint32_t leaf;
+
+	ctx->err = add_sample(ctx->dst, 0, ctx->leaf_first, depth, self, &leaf);
 	return ctx->err;
 }
 
@@ -690,6 +717,23 @@ static int clone_threads(struct profile *dst, const struct profile *src)
 	return 0;
 }
 
+/* Intern src's functions p lacks; interning in id order gives the same ids. */
+static int funcs_sync(struct profile *p, const struct profile *src)
+{
+	if (p->nfuncs > src->nfuncs)
+		return -EINVAL;
+	for (size_t i = p->nfuncs; i < src->nfuncs; i++) {
+		uint32_t id = profile_func(p, src->funcs[i].name, src->funcs[i].module);
+
+		if (id == UINT32_MAX)
+			return -ENOMEM;
+		/* An older id: p holds a function src has elsewhere, so p's ids are not src's. */
+		if (id != i)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 struct profile *profile_clone(const struct profile *src)
 {
 	struct profile *dst = profile_new();
@@ -697,12 +741,9 @@ struct profile *profile_clone(const struct profile *src)
 
 	if (!dst)
 		return NULL;
-	/* Interning in id order gives every function the same id. */
-	for (size_t i = 0; i < src->nfuncs; i++) {
-		if (profile_func(dst, src->funcs[i].name, src->funcs[i].module) != i) {
-			profile_free(dst);
-			return NULL;
-		}
+	if (funcs_sync(dst, src)) {
+		profile_free(dst);
+		return NULL;
 	}
 	if (profile_walk(src, clone_visit, &ctx) || ctx.err || clone_threads(dst, src)) {
 		free(ctx.leaf_first);
@@ -713,4 +754,140 @@ struct profile *profile_clone(const struct profile *src)
 	dst->stats = src->stats;
 	dst->have_time = src->have_time;
 	return dst;
+}
+
+/* Copy src's thread names where p's differ; unnamed threads p lacks are not added. */
+static int threads_sync_names(struct profile *p, const struct profile *src)
+{
+	for (size_t i = 0; i < src->nthreads; i++) {
+		const struct prof_thread *t = &src->threads[i];
+		bool known;
+		size_t at = thread_pos(p, t->tid, &known);
+
+		if (known ? !strcmp(p->threads[at].name, t->name) : !t->name[0])
+			continue;
+
+		int err = thread_set_name(p, t->tid, t->name);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int profile_sync_funcs(struct profile *p, const struct profile *src)
+{
+	int err = funcs_sync(p, src);
+
+	return err ? err : threads_sync_names(p, src);
+}
+
+struct profile *profile_derive_new(const struct profile *src)
+{
+	struct profile *p = profile_new();
+
+	if (p && profile_sync_funcs(p, src)) {
+		profile_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int refuse(struct profile *p, uint64_t weight, int err)
+{
+	p->last_leaf = PROF_NONE;
+	p->stats.refused += weight;
+	return err;
+}
+
+int profile_add_path(struct profile *p, const struct profile *src, uint32_t leaf,
+		     uint32_t tid, uint64_t weight, uint64_t time_ns)
+{
+	size_t depth = 0, i = 0;
+
+	if (leaf >= src->nnodes)
+		return refuse(p, weight, -EINVAL);
+	/* Parents have smaller ids than their children: these walks end at the root. */
+	for (uint32_t id = leaf; id; id = src->nodes[id].parent)
+		depth++;
+	if (depth) {
+		uint32_t *buf = prof_grow(p->path_buf, &p->path_cap, depth, sizeof(*buf),
+					  PROF_MAX_NODES);
+
+		if (!buf)
+			return refuse(p, weight, -ENOMEM);
+		p->path_buf = buf;
+	}
+	/* Leaf first, as profile_add_sample takes a stack. */
+	for (uint32_t id = leaf; id; id = src->nodes[id].parent)
+		p->path_buf[i++] = src->nodes[id].func;
+	return add_counted(p, tid, p->path_buf, depth, weight, time_ns);
+}
+
+/* x * f rounded to nearest, ties to even, for 0 < f < 1; never above x. */
+static uint64_t scale_count(uint64_t x, double f)
+{
+	double v = (double)x * f;
+
+	/* (double)x may have rounded up to 2^64, which does not convert back. */
+	if (v >= 18446744073709551616.0)
+		return x;
+
+	uint64_t r = (uint64_t)v;
+	double frac = v - (double)r;
+
+	/* Ties to even: a lone sample halved goes away instead of staying forever. */
+	if (frac > 0.5 || (frac == 0.5 && (r & 1)))
+		r++;
+	return r < x ? r : x;
+}
+
+static void scale_tree(struct profile *p, double f)
+{
+	struct prof_node *nodes = p->nodes;
+
+	for (size_t i = 0; i < p->nnodes; i++) {
+		nodes[i].self = scale_count(nodes[i].self, f);
+		nodes[i].total = nodes[i].self;
+	}
+	/* Children have larger ids than their parents, so a reverse scan has
+	 * finished every child's total before adding it to its parent. */
+	for (size_t i = p->nnodes - 1; i > 0; i--)
+		nodes[nodes[i].parent].total += nodes[i].total;
+}
+
+static void scale_funcs(struct profile *p, double f)
+{
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		p->funcs[i].total = scale_count(p->funcs[i].total, f);
+		p->funcs[i].self = 0;
+	}
+	for (size_t i = 1; i < p->nnodes; i++)
+		p->funcs[p->nodes[i].func].self += p->nodes[i].self;
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		struct pfunc *pf = &p->funcs[i];
+
+		if (pf->total < pf->self)
+			pf->total = pf->self;
+		/* Gone from the hot table; no later sample has seq 0, so the
+		 * recursion marks in count_sample still work. */
+		if (!pf->total)
+			pf->seq = 0;
+	}
+}
+
+void profile_scale(struct profile *p, double factor)
+{
+	if (!(factor > 0.0 && factor < 1.0))
+		return;
+
+	uint64_t root = p->nodes[0].total;
+	uint64_t stackless = p->stats.samples > root ? p->stats.samples - root : 0;
+
+	scale_tree(p, factor);
+	scale_funcs(p, factor);
+	for (size_t i = 0; i < p->nthreads; i++)
+		p->threads[i].samples = scale_count(p->threads[i].samples, factor);
+	/* Scaled in two parts so that samples stays >= the root's total. */
+	p->stats.samples = p->nodes[0].total + scale_count(stackless, factor);
 }

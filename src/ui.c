@@ -10,15 +10,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proftui/derive.h"
 #include "proftui/feed.h"
 #include "proftui/keys.h"
 #include "proftui/resolve.h"
+#include "proftui/samplelog.h"
 #include "proftui/term.h"
 #include "proftui/ui.h"
 #include "proftui/view.h"
 
 #define UI_MIN_W 30
 #define UI_MIN_H 6
+/* Samples the log keeps for windows, decay and thread filters: 4M entries
+ * (64 MiB), over half an hour at 2,000 samples a second. */
+#define UI_LOG_ENTRIES ((size_t)1 << 22)
 
 enum { V_TOP, V_TREE, V_FLAME, V__COUNT };
 
@@ -34,9 +39,13 @@ struct ui {
 	struct resolver *res;
 	struct feed f;
 	struct ui_model m;
-	struct view *views[V__COUNT], *help;
+	struct view *views[V__COUNT], *help, *threads;
+	struct samplelog *log;
+	struct derive *dv;
+	enum derive_mode mode;
+	uint32_t tid;            /* thread filter, 0 = all */
 	int active;
-	bool help_open, paused, searching, quit, ended, sampling;
+	bool help_open, threads_open, paused, searching, quit, ended, sampling;
 	char search[128], prompt[128];
 	double start, stopped_at;
 	int sig;
@@ -54,15 +63,40 @@ static double mono_s(void)
 
 /* ---- drawing ------------------------------------------------------------ */
 
+/* Which samples the views show: the aggregation mode and thread filter. */
+static int draw_scope(struct ui *u, int x)
+{
+	const char *name = "";
+	size_t n;
+	const struct prof_thread *th = profile_threads(u->live, &n);
+	int w;
+
+	if (u->mode == DERIVE_CUMULATIVE)
+		w = canvas_text(&u->c, x, 1, u->c.w - x, "view: cumulative", CC_NORMAL, CA_BOLD);
+	else
+		w = canvas_printf(&u->c, x, 1, u->c.w - x, CC_NORMAL, CA_BOLD, "view: %s %gs",
+				  u->mode == DERIVE_WINDOW ? "last" : "decaying, half-life",
+				  u->o->window_s);
+	if (!u->tid)
+		return w + 2;
+	for (size_t i = 0; i < n; i++)
+		if (th[i].tid == u->tid)
+			name = th[i].name;
+	w += canvas_printf(&u->c, x + w, 1, u->c.w - x - w, CC_WARN, CA_BOLD, "  thread %u (%s)",
+			   u->tid, name);
+	return w + 2;
+}
+
 static void draw_header(struct ui *u)
 {
-	const struct prof_stats *st = profile_stats_const(u->m.p);
+	/* Process-wide figures, whatever the views are filtered to. */
+	const struct prof_stats *st = profile_stats_const(u->paused ? u->m.p : u->live);
 	double up = (u->sampling ? mono_s() : u->stopped_at) - u->start;
 	uint64_t lost = st->lost_kernel + st->dropped_ring + st->unwind_failed;
 	size_t nthreads;
 	int x;
 
-	profile_threads(u->m.p, &nthreads);
+	profile_threads(u->live, &nthreads);
 	x = canvas_printf(&u->c, 0, 0, u->c.w, CC_HEADER, CA_BOLD, "proftui  pid %d (%s)",
 			  (int)u->t->pid, u->t->comm);
 	x += canvas_printf(&u->c, x, 0, u->c.w - x, CC_NORMAL, 0,
@@ -77,6 +111,7 @@ static void draw_header(struct ui *u)
 	x = canvas_printf(&u->c, 0, 1, u->c.w, CC_DIM, 0, "%s sampling at %u Hz%s  ",
 			  u->si->method == SAMPLER_PTRACE ? "ptrace" : "perf", u->si->freq_hz,
 			  u->si->kernel ? ", kernel+user" : ", user only");
+	x += draw_scope(u, x);
 	if (u->note[0])
 		canvas_text(&u->c, x, 1, u->c.w - x, u->note, CC_WARN, CA_BOLD);
 	else
@@ -86,7 +121,7 @@ static void draw_header(struct ui *u)
 static void draw_status(struct ui *u, int y)
 {
 	static const char *names[V__COUNT] = { "1:hot", "2:tree", "3:flame" };
-	struct view *v = u->help_open ? u->help : u->views[u->active];
+	struct view *v = u->help_open ? u->help : u->threads_open ? u->threads : u->views[u->active];
 	char buf[512] = "";
 	int x = 0;
 
@@ -110,7 +145,9 @@ static void draw_status(struct ui *u, int y)
 
 static void draw(struct ui *u)
 {
-	struct view *v = u->help_open ? u->help : u->views[u->active];
+	struct view *v = u->help_open ? u->help : u->threads_open ? u->threads : u->views[u->active];
+	/* The thread list always shows every thread, whatever the filter. */
+	struct ui_model all = u->m;
 
 	canvas_clear(&u->c);
 	if (u->c.w < UI_MIN_W || u->c.h < UI_MIN_H) {
@@ -122,7 +159,8 @@ static void draw(struct ui *u)
 		return;
 	}
 	draw_header(u);
-	v->ops->draw(v, &u->c, 2, u->c.h - 3, &u->m);
+	all.p = u->live;
+	v->ops->draw(v, &u->c, 2, u->c.h - 3, u->threads_open ? &all : &u->m);
 	draw_status(u, u->c.h - 1);
 	term_draw(&u->c);
 }
@@ -135,10 +173,56 @@ static void set_shown(struct ui *u, const struct profile *p)
 	u->m.epoch++;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Recompute what the views show (mode, thread filter) from the live data. */
+static void update_shown(struct ui *u)
+{
+	bool changed = false;
+	const struct profile *p;
+
+	if (u->paused)
+		return;
+	p = derive_update(u->dv, u->live, u->log, u->mode, (uint64_t)(u->o->window_s * 1e9),
+			  u->tid, mono_ns(), &changed);
+	if (changed || p != u->m.p)
+		set_shown(u, p);
+}
+
+static void cycle_mode(struct ui *u)
+{
+	u->mode = (enum derive_mode)((u->mode + 1) % 3);
+	update_shown(u);
+}
+
+/* Next thread in tid order, then back to all threads. */
+static void cycle_thread(struct ui *u)
+{
+	size_t n;
+	const struct prof_thread *th = profile_threads(u->live, &n);
+	uint32_t next = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (th[i].tid > u->tid && th[i].samples) {
+			next = th[i].tid;
+			break;
+		}
+	}
+	u->tid = next;
+	view_threads_choose(u->threads, next);
+	update_shown(u);
+}
+
 static void toggle_pause(struct ui *u)
 {
 	if (!u->paused) {
-		u->frozen = profile_clone(u->live);
+		u->frozen = profile_clone(u->m.p);
 		if (!u->frozen) {
 			snprintf(u->note, sizeof(u->note), "cannot pause: out of memory");
 			return;
@@ -160,11 +244,14 @@ static void reset(struct ui *u)
 		return;
 	if (u->paused)
 		toggle_pause(u);
+	derive_reset(u->dv);
+	samplelog_clear(u->log);
 	resolver_set_profile(u->res, p);
 	u->f.p = p;
 	profile_free(u->live);
 	u->live = p;
 	set_shown(u, p);
+	update_shown(u);
 	u->start = mono_s();
 }
 
@@ -230,6 +317,15 @@ static void global_key(struct ui *u, int k)
 	case 'R':
 		reset(u);
 		break;
+	case 'm':
+		cycle_mode(u);
+		break;
+	case 't':
+		cycle_thread(u);
+		break;
+	case 'T':
+		u->threads_open = true;
+		break;
 	case '/':
 		u->searching = true;
 		u->prompt[0] = '\0';
@@ -260,6 +356,20 @@ static void handle_key(struct ui *u, int k)
 	if (u->help_open) {
 		if (u->help->ops->key(u->help, k, &u->m) & VR_BACK)
 			u->help_open = false;
+		return;
+	}
+	if (u->threads_open) {
+		struct ui_model all = u->m;
+
+		all.p = u->live;
+		r = u->threads->ops->key(u->threads, k, &all);
+		if (r & VR_BACK) {
+			u->threads_open = false;
+			u->tid = view_threads_chosen(u->threads);
+			update_shown(u);
+		} else if (r == VR_IGNORED && k == 'q') {
+			u->quit = true;
+		}
 		return;
 	}
 	if (k == 'q')
@@ -384,6 +494,7 @@ static void loop(struct ui *u, int wake_fd)
 		}
 		if (p[3].revents) {
 			drain_fd(refresh);
+			update_shown(u);
 			dirty |= !u->paused;
 		}
 		if (p[4].revents) {
@@ -410,7 +521,11 @@ static bool make_views(struct ui *u)
 	u->views[V_TREE] = view_tree_new();
 	u->views[V_FLAME] = view_flame_new();
 	u->help = view_help_new();
-	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help;
+	u->threads = view_threads_new();
+	u->log = samplelog_new(UI_LOG_ENTRIES);
+	u->dv = derive_new();
+	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help &&
+	       u->threads && u->log && u->dv;
 }
 
 static void ui_release(struct ui *u)
@@ -418,6 +533,9 @@ static void ui_release(struct ui *u)
 	for (int i = 0; i < V__COUNT; i++)
 		view_free(u->views[i]);
 	view_free(u->help);
+	view_free(u->threads);
+	derive_free(u->dv);
+	samplelog_free(u->log);
 	canvas_release(&u->c);
 	resolver_free(u->res);
 	profile_free(u->frozen);
@@ -459,8 +577,10 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 		sampler_stop(s);
 		return 1;
 	}
-	u.f = (struct feed){ .p = u.live, .res = u.res };
+	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log };
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
+	u.mode = o->mode;
+	update_shown(&u);
 	u.start = mono_s();
 	loop(&u, wake_fd);
 	if (u.sampling)

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -645,5 +646,443 @@ Test(profile, clone_is_equal_and_independent)
 	free(a);
 	free(b);
 	profile_free(c);
+	profile_free(p);
+}
+
+Test(profile, last_leaf_names_the_sample_path)
+{
+	struct profile *p = new_profile();
+	uint32_t m = fn(p, "main"), a = fn(p, "a");
+
+	cr_assert_eq(profile_last_leaf(p), PROF_NONE);
+	add(p, 1, (uint32_t[]){ a, m }, 2, 1);
+
+	uint32_t leaf = profile_last_leaf(p);
+	const struct prof_node *n = profile_node(p, leaf);
+
+	cr_assert_not_null(n);
+	cr_assert_eq(n->func, a);
+	cr_assert_eq(profile_node(p, n->parent)->func, m);
+	cr_assert_eq(profile_node(p, n->parent)->parent, 0);
+	add(p, 1, &m, 1, 1);
+	cr_assert_eq(profile_last_leaf(p), n->parent);
+	add(p, 1, NULL, 0, 1);
+	cr_assert_eq(profile_last_leaf(p), 0);
+	cr_assert_eq(profile_add_sample(p, 1, (uint32_t[]){ 99 }, 1, 1, 0), -EINVAL);
+	cr_assert_eq(profile_last_leaf(p), PROF_NONE);
+	profile_free(p);
+}
+
+/* Folded output ("f;g;h N" lines in walk order) of a profile, malloc'd. */
+struct folded {
+	const struct profile *p;
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static int fold_visit(void *vctx, const uint32_t *path, size_t depth, uint64_t self)
+{
+	struct folded *fo = vctx;
+
+	for (size_t i = 0; i < depth; i++)
+		fprintf(fo->f, "%s%s", i ? ";" : "", profile_func_name(fo->p, path[i]));
+	fprintf(fo->f, " %llu\n", (unsigned long long)self);
+	return 0;
+}
+
+static char *folded(const struct profile *p)
+{
+	struct folded fo = { .p = p };
+
+	fo.f = open_memstream(&fo.buf, &fo.len);
+	cr_assert_not_null(fo.f);
+	cr_assert_eq(profile_walk(p, fold_visit, &fo), 0);
+	fclose(fo.f);
+	return fo.buf;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort the lines of s in place (each keeps its '\n'). */
+static void sort_lines(char *s)
+{
+	size_t n = 0, len = strlen(s);
+	char **lines = malloc((len + 1) * sizeof(*lines)), *copy = strdup(s), *out = s;
+
+	cr_assert(lines && copy);
+	for (char *l = strtok(copy, "\n"); l; l = strtok(NULL, "\n"))
+		lines[n++] = l;
+	qsort(lines, n, sizeof(*lines), line_cmp);
+	for (size_t i = 0; i < n; i++)
+		out += sprintf(out, "%s\n", lines[i]);
+	free(lines);
+	free(copy);
+}
+
+/* Same hot table (every sort), same folded stacks (in the same order unless
+ * any_order), same threads and sample counts. */
+static void expect_same_profile(const struct profile *a, const struct profile *b, bool any_order)
+{
+	for (int sort = PROF_SORT_SELF; sort <= PROF_SORT_MODULE; sort++) {
+		struct prof_row *ra, *rb;
+		long na = profile_hot(a, (enum prof_sort)sort, &ra);
+		long nb = profile_hot(b, (enum prof_sort)sort, &rb);
+
+		cr_assert_eq(na, nb);
+		for (long i = 0; i < na; i++) {
+			cr_assert_eq(ra[i].func, rb[i].func, "sort %d row %ld", sort, i);
+			cr_assert_eq(ra[i].self, rb[i].self);
+			cr_assert_eq(ra[i].total, rb[i].total);
+		}
+		free(ra);
+		free(rb);
+	}
+
+	char *fa = folded(a), *fb = folded(b);
+
+	cr_assert_gt(strlen(fa), 0);
+	if (any_order) {
+		sort_lines(fa);
+		sort_lines(fb);
+	}
+	cr_assert_str_eq(fa, fb);
+	free(fa);
+	free(fb);
+
+	size_t nta, ntb;
+	const struct prof_thread *ta = profile_threads(a, &nta), *tb = profile_threads(b, &ntb);
+
+	cr_assert_eq(nta, ntb);
+	for (size_t i = 0; i < nta; i++) {
+		cr_assert_eq(ta[i].tid, tb[i].tid);
+		cr_assert_eq(ta[i].samples, tb[i].samples);
+		cr_assert_str_eq(ta[i].name, tb[i].name);
+	}
+
+	const struct prof_stats *sa = profile_stats_const(a), *sb = profile_stats_const(b);
+
+	cr_assert_eq(sa->samples, sb->samples);
+	cr_assert_eq(sa->first_ns, sb->first_ns);
+	cr_assert_eq(sa->last_ns, sb->last_ns);
+	cr_assert_eq(profile_node(a, 0)->total, profile_node(b, 0)->total);
+}
+
+struct logged {
+	uint32_t leaf, tid;
+	uint64_t weight, time;
+};
+
+static uint64_t lcg(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *seed >> 33;
+}
+
+/* The live profile grows functions while samples come in; the derived one is
+ * synced before each replay, as the UI would. */
+Test(profile, add_path_replays_what_add_sample_built)
+{
+	struct profile *live = new_profile(), *d;
+	enum { NS = 20000 };
+	struct logged *log = malloc(NS * sizeof(*log));
+	uint32_t stack[14];
+	uint64_t seed = 777;
+	char name[16];
+
+	cr_assert_not_null(log);
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		fn(live, name);
+	}
+	profile_thread_name(live, 3, "three");
+	d = profile_derive_new(live);
+	cr_assert_not_null(d);
+	cr_assert_eq(profile_nfuncs(d), 10);
+
+	for (int s = 0; s < NS; s++) {
+		if (s % 1000 == 999) {	/* a new function now and then */
+			snprintf(name, sizeof(name), "g%d", s);
+			fn(live, name);
+		}
+		size_t n = lcg(&seed) % 14;
+		uint32_t nf = (uint32_t)profile_nfuncs(live);
+
+		for (size_t i = 0; i < n; i++)
+			stack[i] = (uint32_t)(lcg(&seed) % nf);
+		log[s] = (struct logged){ 0, (uint32_t)lcg(&seed) % 4 + 1, lcg(&seed) % 3 + 1,
+					  lcg(&seed) };
+		cr_assert_eq(profile_add_sample(live, log[s].tid, stack, n, log[s].weight,
+						log[s].time), 0);
+		log[s].leaf = profile_last_leaf(live);
+		cr_assert_neq(log[s].leaf, PROF_NONE);
+		cr_assert_eq(n == 0, log[s].leaf == 0);
+	}
+	profile_thread_name(live, 2, "two");
+	cr_assert_eq(profile_sync_funcs(d, live), 0);
+	cr_assert_eq(profile_nfuncs(d), profile_nfuncs(live));
+	for (int s = 0; s < NS; s++)
+		cr_assert_eq(profile_add_path(d, live, log[s].leaf, log[s].tid, log[s].weight,
+					      log[s].time), 0);
+	expect_same_profile(live, d, false);
+	/* Same samples in the same order: the same tree, node for node. */
+	cr_assert_eq(profile_nnodes(d), profile_nnodes(live));
+	for (uint32_t i = 0; i < profile_nnodes(live); i++)
+		cr_assert_eq(memcmp(profile_node(d, i), profile_node(live, i),
+				    sizeof(struct prof_node)), 0, "node %u", i);
+	cr_assert_eq(profile_last_leaf(d), log[NS - 1].leaf);
+	free(log);
+	profile_free(d);
+	profile_free(live);
+}
+
+Test(profile, add_path_in_another_order_gives_the_same_counts)
+{
+	uint32_t ids[4];
+	struct profile *live = hists(ids), *d = profile_derive_new(live);
+	uint32_t leaves[3];
+
+	cr_assert_not_null(d);
+	/* The three paths of hists(), found back by their functions. */
+	add(live, 1, (uint32_t[]){ ids[1], ids[0] }, 2, 1);
+	leaves[0] = profile_last_leaf(live);
+	add(live, 1, (uint32_t[]){ ids[2], ids[0] }, 2, 1);
+	leaves[1] = profile_last_leaf(live);
+	add(live, 1, (uint32_t[]){ ids[1], ids[3], ids[0] }, 3, 1);
+	leaves[2] = profile_last_leaf(live);
+	cr_assert_eq(profile_add_path(d, live, leaves[2], 1, 11, 1000), 0);
+	cr_assert_eq(profile_add_path(d, live, leaves[1], 1, 31, 1000), 0);
+	cr_assert_eq(profile_add_path(d, live, leaves[0], 1, 61, 1000), 0);
+	expect_same_profile(live, d, true);
+	profile_free(d);
+	profile_free(live);
+}
+
+Test(profile, add_path_10000_deep)
+{
+	struct profile *live = new_profile(), *d;
+	size_t depth = 10000;
+	uint32_t *funcs = malloc(depth * sizeof(*funcs));
+	uint32_t x = fn(live, "x"), y = fn(live, "y"), leaf;
+
+	cr_assert_not_null(funcs);
+	for (size_t i = 0; i < depth; i++)
+		funcs[i] = i % 7 ? x : y;
+	add(live, 1, funcs, depth, 1);
+	leaf = profile_last_leaf(live);
+	d = profile_derive_new(live);
+	cr_assert_not_null(d);
+	cr_assert_eq(profile_add_path(d, live, leaf, 1, 1, 1000), 0);
+	cr_assert_eq(profile_add_path(d, live, leaf, 1, 1, 1000), 0);
+	add(live, 1, funcs, depth, 1);
+	cr_assert_eq(profile_nnodes(d), depth + 1);
+	expect_same_profile(live, d, false);
+	free(funcs);
+	profile_free(d);
+	profile_free(live);
+}
+
+Test(profile, add_path_refuses_bad_leaves_and_ids)
+{
+	uint32_t ids[4];
+	struct profile *live = hists(ids), *d = profile_new();
+
+	cr_assert_not_null(d);
+	cr_assert_eq(profile_add_path(d, live, (uint32_t)profile_nnodes(live), 1, 2, 5), -EINVAL);
+	cr_assert_eq(profile_add_path(d, live, PROF_NONE, 1, 2, 5), -EINVAL);
+	/* d has none of live's functions: its ids are not live's. */
+	cr_assert_eq(profile_add_path(d, live, 1, 1, 3, 5), -EINVAL);
+	cr_assert_eq(profile_last_leaf(d), PROF_NONE);
+	cr_assert_eq(profile_stats_const(d)->refused, 7);
+	cr_assert_eq(profile_stats_const(d)->samples, 0);
+	cr_assert_eq(profile_nnodes(d), 1);
+	/* A sample without frames needs no function. */
+	cr_assert_eq(profile_add_path(d, live, 0, 1, 4, 5), 0);
+	cr_assert_eq(profile_stats_const(d)->samples, 4);
+	cr_assert_eq(profile_node(d, 0)->total, 0);
+	/* src may be the profile itself. */
+	cr_assert_eq(profile_add_path(live, live, 2, 1, 1, 5), 0);
+	cr_assert_eq(profile_node(live, 2)->self, 61);
+	profile_free(d);
+	profile_free(live);
+}
+
+Test(profile, derive_new_and_sync_copy_functions_and_thread_names)
+{
+	struct profile *live = new_profile(), *d;
+	size_t n;
+
+	fn(live, "a");
+	profile_func(live, "a", "/other");
+	profile_thread_name(live, 5, "five");
+	add(live, 6, NULL, 0, 1);		/* unnamed: not copied */
+	d = profile_derive_new(live);
+	cr_assert_not_null(d);
+	cr_assert_eq(profile_nfuncs(d), 2);
+	cr_assert_str_eq(profile_func_module(d, 1), "/other");
+
+	const struct prof_thread *t = profile_threads(d, &n);
+
+	cr_assert_eq(n, 1);
+	cr_assert_eq(t[0].tid, 5);
+	cr_assert_eq(t[0].samples, 0);
+	cr_assert_str_eq(t[0].name, "five");
+	cr_assert_eq(profile_stats_const(d)->samples, 0);
+
+	fn(live, "b");
+	profile_thread_name(live, 5, "renamed");
+	profile_thread_name(live, 6, "six");
+	cr_assert_eq(profile_sync_funcs(d, live), 0);
+	cr_assert_eq(profile_nfuncs(d), 3);
+	cr_assert_str_eq(profile_func_name(d, 2), "b");
+	t = profile_threads(d, &n);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(t[0].name, "renamed");
+	cr_assert_str_eq(t[1].name, "six");
+	cr_assert_eq(profile_sync_funcs(d, live), 0);	/* nothing new: no change */
+	cr_assert_eq(profile_nfuncs(d), 3);
+
+	/* Not a prefix of live's functions: refused. */
+	struct profile *other = new_profile();
+
+	fn(other, "b");
+	cr_assert_eq(profile_sync_funcs(other, live), -EINVAL);
+	cr_assert_eq(profile_sync_funcs(live, d), 0);
+	fn(d, "only in d");
+	cr_assert_eq(profile_sync_funcs(d, live), -EINVAL);
+	profile_free(other);
+	profile_free(d);
+	profile_free(live);
+}
+
+static void expect_consistent_tree(const struct profile *p)
+{
+	size_t nn = profile_nnodes(p);
+
+	for (uint32_t i = 0; i < nn; i++) {
+		const struct prof_node *node = profile_node(p, i);
+		uint64_t children = 0;
+
+		for (uint32_t c = node->first_child; c != PROF_NONE;
+		     c = profile_node(p, c)->next_sibling)
+			children += profile_node(p, c)->total;
+		cr_assert_eq(node->total, node->self + children, "node %u", i);
+	}
+}
+
+Test(profile, scale_halves_every_count)
+{
+	uint32_t ids[4];
+	struct profile *p = hists(ids);
+	struct prof_row *rows;
+	size_t nt;
+
+	add(p, 2, NULL, 0, 8);		/* 8 samples without a stack */
+	profile_stats(p)->lost_kernel = 9;
+	profile_scale(p, 0.5);
+	expect_consistent_tree(p);
+
+	long n = profile_hot(p, PROF_SORT_SELF, &rows);
+
+	cr_assert_eq(n, 4);
+	cr_assert_eq(row_of(rows, n, ids[1])->self, 35);	/* a: 60 + 10 */
+	cr_assert_eq(row_of(rows, n, ids[1])->total, 35);
+	cr_assert_eq(row_of(rows, n, ids[2])->self, 15);
+	cr_assert_eq(row_of(rows, n, ids[0])->total, 50);
+	cr_assert_eq(row_of(rows, n, ids[3])->total, 5);
+	cr_assert_eq(row_of(rows, n, ids[0])->self, 0);
+	free(rows);
+	cr_assert_eq(profile_node(p, 0)->total, 50);
+	cr_assert_eq(profile_stats_const(p)->samples, 54);
+	cr_assert_eq(profile_stats_const(p)->lost_kernel, 9);
+	cr_assert_eq(profile_threads(p, &nt)[0].samples, 50);
+	cr_assert_eq(profile_threads(p, &nt)[1].samples, 4);
+
+	/* Factors out of (0, 1) change nothing. */
+	profile_scale(p, 1.0);
+	profile_scale(p, 0.0);
+	profile_scale(p, -1.0);
+	profile_scale(p, 2.0);
+	profile_scale(p, 0.0 / 0.0);
+	cr_assert_eq(profile_stats_const(p)->samples, 54);
+	cr_assert_eq(profile_node(p, 0)->total, 50);
+	profile_free(p);
+}
+
+Test(profile, scale_rounds_to_nearest_and_ends_at_zero)
+{
+	struct profile *p = new_profile();
+	uint32_t a = fn(p, "a"), b = fn(p, "b"), m = fn(p, "main");
+	struct prof_row *rows;
+
+	add(p, 1, (uint32_t[]){ a, m }, 2, 7);
+	add(p, 1, (uint32_t[]){ b, m }, 2, 1);
+	profile_scale(p, 0.5);		/* 3.5 -> 4, 0.5 -> 0 (ties to even) */
+
+	long n = profile_hot(p, PROF_SORT_SELF, &rows);
+
+	cr_assert_eq(n, 2);		/* b dropped out of the table */
+	cr_assert_eq(row_of(rows, n, a)->self, 4);
+	cr_assert_eq(row_of(rows, n, m)->total, 4);
+	free(rows);
+	cr_assert_eq(profile_stats_const(p)->samples, 4);
+	profile_scale(p, 0.3);		/* 1.2 -> 1 */
+	cr_assert_eq(profile_node(p, 0)->total, 1);
+	profile_scale(p, 0.5);
+	cr_assert_eq(profile_node(p, 0)->total, 0);
+	cr_assert_eq(profile_stats_const(p)->samples, 0);
+	cr_assert_eq(profile_hot(p, PROF_SORT_SELF, &rows), 0);
+	expect_consistent_tree(p);
+	/* And it comes back with new samples, recursion still counted once. */
+	add(p, 1, (uint32_t[]){ a, a, m }, 3, 2);
+	n = profile_hot(p, PROF_SORT_SELF, &rows);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(row_of(rows, n, a)->total, 2);
+	free(rows);
+	profile_free(p);
+}
+
+Test(profile, scale_keeps_random_trees_consistent)
+{
+	struct profile *p = new_profile();
+	uint32_t ids[30], stack[10];
+	uint64_t seed = 99;
+	char name[16];
+
+	for (int i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		ids[i] = fn(p, name);
+	}
+	for (int s = 0; s < 5000; s++) {
+		size_t n = lcg(&seed) % 10;
+
+		for (size_t i = 0; i < n; i++)
+			stack[i] = ids[lcg(&seed) % 30];
+		add(p, (uint32_t)(s % 3), stack, n, lcg(&seed) % 50 + 1);
+	}
+	for (double f = 0.93; profile_node(p, 0)->total; f *= 0.9) {
+		struct prof_row *rows;
+		long n;
+
+		profile_scale(p, f);
+		expect_consistent_tree(p);
+		n = profile_hot(p, PROF_SORT_SELF, &rows);
+		cr_assert_geq(n, 0);
+		for (long i = 0; i < n; i++) {
+			uint64_t self = 0;
+
+			for (uint32_t id = 1; id < profile_nnodes(p); id++)
+				if (profile_node(p, id)->func == rows[i].func)
+					self += profile_node(p, id)->self;
+			cr_assert_eq(rows[i].self, self);
+			cr_assert_geq(rows[i].total, rows[i].self);
+			cr_assert_gt(rows[i].total, 0);
+		}
+		free(rows);
+		cr_assert_geq(profile_stats_const(p)->samples, profile_node(p, 0)->total);
+	}
 	profile_free(p);
 }

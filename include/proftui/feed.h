@@ -8,6 +8,7 @@
 #include "proftui/profile.h"
 #include "proftui/resolve.h"
 #include "proftui/ring.h"
+#include "proftui/samplelog.h"
 
 /*
  * Every front end (batch today, the live UI next) drains the ring through
@@ -16,6 +17,7 @@
 struct feed {
 	struct profile *p;
 	struct resolver *res;
+	struct samplelog *log;   /* when set, every sample's leaf node is logged */
 	bool target_exited;
 	unsigned execs;          /* execve calls seen */
 	uint64_t bad_records;    /* malformed records (a bug if ever non-zero) */

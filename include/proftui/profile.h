@@ -62,6 +62,15 @@ size_t profile_nfuncs(const struct profile *p);
 int profile_add_sample(struct profile *p, uint32_t tid, const uint32_t *funcs,
 		       size_t n, uint64_t weight, uint64_t time_ns);
 
+/*
+ * The leaf node of the most recent successful profile_add_sample (or
+ * profile_add_path) on p: 0, the root, when that sample had no frames;
+ * PROF_NONE before any sample and after a failed add.  The feeder logs it
+ * (see samplelog.h) so that a derived profile can replay the sample with
+ * profile_add_path.  O(1).
+ */
+uint32_t profile_last_leaf(const struct profile *p);
+
 /* Counters, writable by the feeder for what is not a sample (lost, drops). */
 struct prof_stats *profile_stats(struct profile *p);
 const struct prof_stats *profile_stats_const(const struct profile *p);
@@ -112,6 +121,69 @@ int profile_walk(const struct profile *p, prof_visit_fn fn, void *ctx);
  * NULL when out of memory.
  */
 struct profile *profile_clone(const struct profile *p);
+
+/*
+ * Derived profiles: the live UI's window, decay and thread-filter views are
+ * profiles built beside the live one from a log of its samples' leaf nodes.
+ * They share the live profile's function ids, so a path read from the live
+ * tree can be added to them without re-interning anything.
+ */
+
+/*
+ * An empty profile with src's functions interned in the same order (so with
+ * the same ids) and src's thread names copied (those threads then show with 0
+ * samples until some are added).  O(functions + threads).  NULL when out of
+ * memory.
+ */
+struct profile *profile_derive_new(const struct profile *src);
+
+/*
+ * Keep a derived profile in step with its source: intern src's functions
+ * that p lacks (ids nfuncs(p)..nfuncs(src)-1, so p's ids stay src's) and
+ * copy src's thread names where they differ (named threads p has not seen
+ * are added with 0 samples).  O(new functions + threads x log threads).
+ * Returns 0; -ENOMEM (functions interned so far stay, still a prefix of
+ * src's); -EINVAL when p's functions are not a prefix of src's (p was not
+ * derived from src).
+ */
+int profile_sync_funcs(struct profile *p, const struct profile *src);
+
+/*
+ * Add one sample to p whose stack is the path from src's root to src's node
+ * `leaf` (0: a sample without frames), exactly as profile_add_sample would
+ * with that path's functions, leaf first.  Precondition: p's function ids are
+ * src's (p from profile_derive_new(src), kept up by profile_sync_funcs); a
+ * function id p does not have yet is refused with -EINVAL.  src may be p.
+ * Iterative, O(path depth); the path is read into a scratch buffer kept in p
+ * (grown by doubling, freed with p), so adding costs no allocation once the
+ * deepest path was seen, besides the tree's own growth.  Returns 0, -EINVAL
+ * (leaf not a node of src, bad function id) or -ENOMEM; a refused sample is
+ * counted in stats.refused and changes nothing else.
+ */
+int profile_add_path(struct profile *p, const struct profile *src, uint32_t leaf,
+		     uint32_t tid, uint64_t weight, uint64_t time_ns);
+
+/*
+ * Multiply every count by factor, 0 < factor < 1 (other values, NaN
+ * included, change nothing), rounding to nearest (ties to even, so a count
+ * of 1 halved goes to 0 and repeated halving always ends at 0).  For the
+ * decaying view.
+ *   - node self values are scaled; node totals are recomputed from them,
+ *     children before parents, so a node's total is still its self plus its
+ *     children's totals;
+ *   - a function's self is the sum of its nodes' scaled selfs; its total is
+ *     its old total scaled, raised to its self if rounding left it below
+ *     (approximate under recursion: the exact figure would need the paths);
+ *     a function whose total reaches 0 leaves profile_hot's table until it
+ *     is in a sample again;
+ *   - stats.samples becomes the root's new total plus the scaled count of
+ *     samples without a stack; each thread's samples are scaled (so their
+ *     sum may differ from stats.samples by rounding);
+ *   - other stats, node ids and the tree's shape do not change: nodes whose
+ *     counts reach 0 stay, with total 0.
+ * O(nodes + functions + threads), no allocation.
+ */
+void profile_scale(struct profile *p, double factor);
 
 /* Threads: samples per thread id and the latest name seen (copied; a rename
  * replaces it, NULL or "" clears it).  Silently a no-op when out of memory. */

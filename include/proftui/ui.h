@@ -2,6 +2,7 @@
 #ifndef PROFTUI_UI_H
 #define PROFTUI_UI_H
 
+#include "proftui/derive.h"
 #include "proftui/profile.h"
 #include "proftui/ring.h"
 #include "proftui/sampler.h"
@@ -11,6 +12,8 @@ struct ui_opts {
 	double refresh_s;        /* redraw interval (-r) */
 	double duration_s;       /* stop sampling after this (0 = never) */
 	enum prof_sort sort;
+	enum derive_mode mode;   /* cumulative, window or decaying at start */
+	double window_s;         /* window length / decay half-life */
 };
 
 /*

@@ -68,10 +68,48 @@ $(WL_OUT)/shlib: $(WL_SRC)/shlib.c $(WL_SRC)/libhot.h $(WL_HDR) $(WL_OUT)/libhot
 # --- JIT code, the vDSO, kernel frames, fork (t_jit_*, t_vdso, t_kernel_frames,
 # t_no_kernel, t_fork).  Plain -O2 -g programs like the ones above; kept in a
 # list of their own so the rules above stay as they were.
-WL_BINS2 := jit vdso syscalls forker
+WL_BINS2 := jit vdso syscalls forker evilname phases
 WL_TARGETS2 := $(addprefix $(WL_OUT)/,$(WL_BINS2))
 
 workloads: $(WL_TARGETS2)
 
 $(WL_TARGETS2): $(WL_OUT)/%: $(WL_SRC)/%.c $(WL_HDR) | $(B)/workloads
 	$(CC) $(WL_CFLAGS) -o $@ $< $(WL_LDLIBS)
+
+# --- CFI only in .debug_frame (t_debug_frame).  No frame pointers and no
+# unwind tables: gcc writes the workload's CFI to .debug_frame alone.
+#   debugframe        .eh_frame/.eh_frame_hdr (crt files bring a few FDEs)
+#                     cut out: .debug_frame is the module's only CFI;
+#   debugframe-crt    left as linked: .eh_frame_hdr covers crt code only, the
+#                     workload's functions are in .debug_frame;
+#   debugframe-split  .eh_frame*, .debug_* cut out of the binary; its
+#                     .debug_frame lives in debugframe-split.debug (zlib
+#                     compressed), found by build-id under
+#                     /usr/lib/debug/.build-id/ where the test puts it.
+WL_DBF_CFLAGS := $(WL_CFLAGS) -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables
+WL_BINS3 := debugframe debugframe-crt debugframe-split debugframe-split.debug
+WL_TARGETS3 := $(addprefix $(WL_OUT)/,$(WL_BINS3))
+
+workloads: $(WL_TARGETS3)
+
+$(WL_OUT)/debugframe-crt: $(WL_SRC)/debugframe.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_DBF_CFLAGS) -o $@ $< $(WL_LDLIBS)
+
+$(WL_OUT)/debugframe: $(WL_SRC)/debugframe.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_DBF_CFLAGS) -o $@.tmp $< $(WL_LDLIBS)
+	$(WL_OBJCOPY) --remove-section=.eh_frame --remove-section=.eh_frame_hdr $@.tmp $@.cut
+	rm -f $@.tmp
+	$@.cut 0.01 || { rm -f $@.cut; exit 1; }
+	mv -f $@.cut $@
+
+$(WL_OUT)/debugframe-split.debug: $(WL_OUT)/debugframe-split
+	@test -f $@ || { echo "$@ is made with $<; remove $< and rebuild" >&2; exit 1; }
+
+$(WL_OUT)/debugframe-split: $(WL_SRC)/debugframe.c $(WL_HDR) | $(B)/workloads
+	$(CC) $(WL_DBF_CFLAGS) -Wl,--build-id -o $@.tmp $< $(WL_LDLIBS)
+	$(WL_OBJCOPY) --only-keep-debug --compress-debug-sections=zlib $@.tmp $@.debug
+	$(WL_OBJCOPY) --remove-section=.eh_frame --remove-section=.eh_frame_hdr \
+	    --strip-debug $@.tmp $@.cut
+	rm -f $@.tmp
+	$@.cut 0.01 || { rm -f $@.cut; exit 1; }
+	mv -f $@.cut $@

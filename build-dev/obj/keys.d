@@ -1,1 +1,0 @@
-build-dev/obj/keys.o: src/keys.c include/proftui/keys.h

@@ -1,1 +1,0 @@
-build-dev/obj/maps.o: src/maps.c include/proftui/maps.h

@@ -1,1 +1,0 @@
-build-dev/obj/perfmap.o: src/perfmap.c include/proftui/perfmap.h

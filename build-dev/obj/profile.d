@@ -1,2 +1,0 @@
-build-dev/obj/profile.o: src/profile.c include/proftui/profile.h \
- include/proftui/record.h

@@ -1,1 +1,0 @@
-build-dev/obj/ring.o: src/ring.c include/proftui/ring.h

@@ -1,1 +1,0 @@
-build-dev/obj/sanitize.o: src/sanitize.c include/proftui/sanitize.h

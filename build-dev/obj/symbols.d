@@ -1,1 +1,0 @@
-build-dev/obj/symbols.o: src/symbols.c include/proftui/symbols.h

@@ -1,1 +1,0 @@
-build-dev/obj/target.o: src/target.c include/proftui/target.h

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -111,6 +112,23 @@ static int finish_child(struct target *t, int sfd, int sig)
 	return target_exit_code(target_reap(t));
 }
 
+/* proftui's own cost: its CPU time (not the target's) per sample taken. */
+static void print_own_cpu(FILE *out, const struct profile *p)
+{
+	uint64_t n = profile_stats_const(p)->samples;
+	struct rusage ru;
+	double cpu;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return;
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	fprintf(out, "proftui: %.2f s CPU", cpu);
+	if (n)
+		fprintf(out, " (%.1f us per sample)", cpu * 1e6 / (double)n);
+	fputc('\n', out);
+}
+
 static void print_report(const struct batch_opts *o, const struct profile *p,
 			 const struct sampler_info *si, double duration)
 {
@@ -123,11 +141,13 @@ static void print_report(const struct batch_opts *o, const struct profile *p,
 	if (o->folded) {
 		report_folded(stdout, p);
 		report_summary(stderr, p, &ri);
+		print_own_cpu(stderr, p);
 		return;
 	}
 	report_table(stdout, p, o->sort, o->rows);
 	fputc('\n', stdout);
 	report_summary(stdout, p, &ri);
+	print_own_cpu(stdout, p);
 }
 
 int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,

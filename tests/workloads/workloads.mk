@@ -113,3 +113,9 @@ $(WL_OUT)/debugframe-split: $(WL_SRC)/debugframe.c $(WL_HDR) | $(B)/workloads
 	rm -f $@.tmp
 	$@.cut 0.01 || { rm -f $@.cut; exit 1; }
 	mv -f $@.cut $@
+
+# --- C++ names (t_cxx): demangling.
+$(WL_OUT)/cxx: $(WL_SRC)/cxx.cpp | $(B)/workloads
+	$(CXX) -O2 -g -o $@ $<
+
+workloads: $(WL_OUT)/cxx

@@ -130,7 +130,7 @@ static void print_own_cpu(FILE *out, const struct profile *p)
 }
 
 static void print_report(const struct batch_opts *o, const struct profile *p,
-			 const struct sampler_info *si, double duration)
+			 const struct prochist *h, const struct sampler_info *si, double duration)
 {
 	struct report_info ri = {
 		.duration_s = duration,
@@ -141,12 +141,14 @@ static void print_report(const struct batch_opts *o, const struct profile *p,
 	if (o->folded) {
 		report_folded(stdout, p);
 		report_summary(stderr, p, &ri);
+		report_process(stderr, h);
 		print_own_cpu(stderr, p);
 		return;
 	}
 	report_table(stdout, p, o->sort, o->rows);
 	fputc('\n', stdout);
 	report_summary(stdout, p, &ri);
+	report_process(stdout, h);
 	print_own_cpu(stdout, p);
 }
 
@@ -155,13 +157,16 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 {
 	struct profile *p = profile_new();
 	struct resolver *res = p ? resolver_new(p, t->uid) : NULL;
-	struct feed f = { .p = p, .res = res };
+	/* Without it the report lacks the process line ("no readings"). */
+	struct prochist *h = prochist_new();
+	struct feed f = { .p = p, .res = res, .hist = h };
 	double start = mono_s(), duration;
 	int sig, st, code = 0, sfd = make_sigfd();
 
 	if (!res) {
 		fprintf(stderr, "proftui: out of memory\n");
 		sampler_stop(s);
+		prochist_free(h);
 		profile_free(p);
 		if (sfd >= 0)
 			close(sfd);
@@ -175,7 +180,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	feed_drain(&f, ring);
 	if (target_ended(t) && !t->launched)
 		fprintf(stderr, "proftui: process %d exited\n", (int)t->pid);
-	print_report(o, p, si, duration);
+	print_report(o, p, h, si, duration);
 	fflush(stdout);
 	if (t->launched) {
 		code = finish_child(t, sfd, sig);
@@ -188,6 +193,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 		code = 128 + sig;
 	if (sfd >= 0)
 		close(sfd);
+	prochist_free(h);
 	resolver_free(res);
 	profile_free(p);
 	return code;

@@ -63,6 +63,12 @@ static void feed_one(struct feed *f, const struct rec_hdr *h, size_t len)
 			st->unwind_failed += l->unwind_failed;
 		}
 		break;
+	case REC_PROCSTAT:
+		if (len < sizeof(struct rec_procstat))
+			f->bad_records++;
+		else if (f->hist)
+			prochist_add(f->hist, &((const struct rec_procstat *)(const void *)h)->ps);
+		break;
 	case REC_EXEC:
 		f->execs++;
 		break;

@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "proftui/textscan.h"
 
 /* The kernel cannot print a longer name; anything longer is junk. */
 #define MAPS_PATH_MAX ((size_t)PATH_MAX * 4)
@@ -21,32 +24,9 @@ struct maps_cur {
 	const char *p, *end;
 };
 
-static int maps_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* At least one hex digit; overflow fails rather than wrapping into a plausible address. */
 static bool maps_hex(struct maps_cur *c, uint64_t *out)
 {
-	const char *start = c->p;
-	uint64_t v = 0;
-	int d;
-
-	while (c->p < c->end && (d = maps_hexval(*c->p)) >= 0) {
-		if (v > UINT64_MAX >> 4)
-			return false;
-		v = v << 4 | (uint64_t)d;
-		c->p++;
-	}
-	*out = v;
-	return c->p > start;
+	return ts_hex(&c->p, c->end, out);
 }
 
 static bool maps_dec(struct maps_cur *c, uint64_t *out)
@@ -152,9 +132,6 @@ static int maps_add_line(struct maps *m, size_t *cap, const char *line, size_t l
 	struct map_entry e = { 0 };
 	size_t plen;
 
-	/* CRLF: the \r is line-ending junk, never part of what the kernel printed. */
-	if (c.end > c.p && c.end[-1] == '\r')
-		c.end--;
 	if (!maps_fields(&c, &e) || !maps_path(&c, &e, &plen))
 		return 0;
 	if (maps_grow(m, cap) < 0)
@@ -210,15 +187,14 @@ static size_t maps_drop_overlaps(struct maps *m)
 int maps_parse(const char *text, size_t len, struct maps *out, size_t *bad)
 {
 	struct maps m = { 0 };
-	size_t cap = 0, nbad = 0, off = 0;
+	size_t cap = 0, nbad = 0, off = 0, ll;
+	const char *line;
 
 	*out = m;
 	if (bad)
 		*bad = 0;
-	while (off < len) {
-		const char *line = text + off;
-		const char *nl = memchr(line, '\n', len - off);
-		size_t ll = nl ? (size_t)(nl - line) : len - off;
+	/* ts_line drops a CRLF's \r: it is never part of what the kernel printed. */
+	while ((line = ts_line(text, len, &off, &ll))) {
 		int r = maps_add_line(&m, &cap, line, ll);
 
 		if (r < 0) {
@@ -226,7 +202,6 @@ int maps_parse(const char *text, size_t len, struct maps *out, size_t *bad)
 			return r;
 		}
 		nbad += r == 0;
-		off += ll + (nl != NULL);
 	}
 	nbad += maps_drop_overlaps(&m);
 	*out = m;
@@ -305,20 +280,11 @@ int maps_read(pid_t pid, struct maps *out)
 
 const struct map_entry *maps_find(const struct maps *m, uint64_t addr)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!m)
 		return NULL;
-	/* Find the first entry starting after addr; its predecessor is the candidate. */
-	hi = m->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = ts_upper(m->v, m->n, sizeof(*m->v), offsetof(struct map_entry, start), addr);
 	if (lo == 0 || addr >= m->v[lo - 1].end)
 		return NULL;
 	return &m->v[lo - 1];

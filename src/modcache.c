@@ -20,6 +20,11 @@
  * is trusted as an ELF image. */
 #define MC_MAX_IMAGE ((size_t)4 << 30)
 #define MC_MAX_PHDRS 256
+/* The rebuilt .debug_frame goes this far past the module's last PT_LOAD:
+ * near enough for 32-bit offsets to the code, in no segment of its own. */
+#define MC_DWF_GAP ((uint64_t)1 << 20)
+#define MC_DWF_ALIGN 4096u
+#define MC_DEBUG_DIR "/usr/lib/debug/.build-id/"
 
 struct mod_priv {
 	struct mod pub;
@@ -29,6 +34,10 @@ struct mod_priv {
 	uint64_t inode;
 	Elf64_Phdr loads[16];      /* PT_LOAD headers, for offset -> vaddr */
 	size_t nloads;
+	uint64_t load_end;         /* end of the highest PT_LOAD (all of them) */
+	uint64_t exec_lo, exec_hi; /* span of the executable PT_LOADs */
+	bool dwf_tried;
+	struct dwf_table dwf;      /* see modcache_debug_frame */
 };
 
 struct modcache {
@@ -73,6 +82,7 @@ static void mod_free(struct mod_priv *m)
 		return;
 	if (m->mapped && m->pub.image)
 		munmap((void *)m->pub.image, m->pub.image_size);
+	dwf_release(&m->dwf);
 	free(m->pub.path);
 	free(m->pub.open_path);
 	free(m);
@@ -177,7 +187,8 @@ static void parse_eh_hdr(struct mod_priv *m, const Elf64_Phdr *ph)
 	size_t ptr_size;
 	uint32_t count;
 
-	if (!in_image(&m->pub, ph->p_offset, 4))
+	/* A section cut out by objcopy leaves the header behind, empty. */
+	if (ph->p_filesz < 12 || !in_image(&m->pub, ph->p_offset, 4))
 		return;
 	h = m->pub.image + ph->p_offset;
 	/* The binary-search table libunwind understands: version 1, a udata4
@@ -221,6 +232,23 @@ static void parse_note(struct mod_priv *m, const Elf64_Phdr *ph)
 	}
 }
 
+/* Where the segments reach, for placing a rebuilt .debug_frame. */
+static void note_load(struct mod_priv *m, const Elf64_Phdr *ph)
+{
+	uint64_t end = ph->p_vaddr + ph->p_memsz;
+
+	if (end < ph->p_vaddr)      /* wraps: garbage */
+		return;
+	if (end > m->load_end)
+		m->load_end = end;
+	if (!(ph->p_flags & PF_X) || end == ph->p_vaddr)
+		return;
+	if (m->exec_lo == m->exec_hi || ph->p_vaddr < m->exec_lo)
+		m->exec_lo = ph->p_vaddr;
+	if (end > m->exec_hi)
+		m->exec_hi = end;
+}
+
 /* Read program headers, the unwind table and the build-id; a file that is
  * not a sane 64-bit ELF keeps its image but gets none of these. */
 static void parse_elf(struct mod_priv *m)
@@ -238,6 +266,8 @@ static void parse_elf(struct mod_priv *m)
 		Elf64_Phdr ph;
 
 		memcpy(&ph, m->pub.image + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_LOAD)
+			note_load(m, &ph);
 		if (ph.p_type == PT_LOAD && m->nloads < sizeof(m->loads) / sizeof(m->loads[0]))
 			m->loads[m->nloads++] = ph;
 		else if (ph.p_type == PT_GNU_EH_FRAME)
@@ -410,6 +440,78 @@ const struct mod *modcache_module(struct modcache *mc, const struct map_entry *e
 	if (m && !m->announced && mc->announce)
 		m->announced = mc->announce(mc->ctx, &m->pub) == 0;
 	return m ? &m->pub : NULL;
+}
+
+/* ---- CFI from .debug_frame -------------------------------------------- */
+
+/* The .debug_frame of the file at path, rebuilt into out; check_id: the
+ * file must carry m's build-id.  *opened: there was a file to read. */
+static int dwf_from_path(const char *path, const struct dwf_place *pl,
+			 const struct mod_priv *m, bool check_id, struct dwf_table *out,
+			 bool *opened)
+{
+	struct stat st;
+	int err, fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	*opened = fd >= 0;
+	if (fd < 0)
+		return -errno;
+	/* Regular files only, as in map_file. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > MC_MAX_IMAGE)
+		err = -EINVAL;
+	else
+		err = dwf_from_fd(fd, pl, check_id ? m->pub.build_id : NULL,
+				  check_id ? m->pub.build_id_len : 0, out);
+	close(fd);
+	return err;
+}
+
+/* The separate debug file named by the build-id: under the target's root
+ * (its packages), then under proftui's own. */
+static int dwf_from_debug_file(const struct modcache *mc, const struct dwf_place *pl,
+			       struct mod_priv *m)
+{
+	char hex[2 * sizeof(m->pub.build_id) + 1], path[PATH_MAX];
+	bool opened;
+	int err;
+
+	for (unsigned i = 0; i < m->pub.build_id_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", m->pub.build_id[i]);
+	snprintf(path, sizeof(path), "/proc/%d/root" MC_DEBUG_DIR "%.2s/%s.debug", (int)mc->pid,
+		 hex, hex + 2);
+	err = dwf_from_path(path, pl, m, true, &m->dwf, &opened);
+	if (opened)
+		return err;
+	snprintf(path, sizeof(path), MC_DEBUG_DIR "%.2s/%s.debug", hex, hex + 2);
+	return dwf_from_path(path, pl, m, true, &m->dwf, &opened);
+}
+
+static void load_debug_frame(const struct modcache *mc, struct mod_priv *m)
+{
+	struct dwf_place pl = { .pc_lo = m->exec_lo, .pc_hi = m->exec_hi };
+	uint64_t end = m->load_end + MC_DWF_ALIGN - 1;
+	bool opened;
+
+	/* The vDSO and anonymous code have no file to look in. */
+	if (m->pub.kind != MOD_FILE || !m->pub.image || m->exec_lo >= m->exec_hi ||
+	    end < m->load_end || end - end % MC_DWF_ALIGN > UINT64_MAX - 2 * MC_DWF_GAP)
+		return;
+	pl.vaddr = end - end % MC_DWF_ALIGN + MC_DWF_GAP;
+	if (dwf_from_path(m->pub.open_path, &pl, m, false, &m->dwf, &opened) == -ENOENT &&
+	    m->pub.build_id_len >= 2)
+		dwf_from_debug_file(mc, &pl, m);
+}
+
+const struct dwf_table *modcache_debug_frame(struct modcache *mc, const struct mod *pub)
+{
+	struct mod_priv *m = (struct mod_priv *)pub;
+
+	if (!m->dwf_tried) {
+		m->dwf_tried = true;
+		load_debug_frame(mc, m);
+	}
+	return m->dwf.fde_count ? &m->dwf : NULL;
 }
 
 static uint64_t file_offset(const struct mod *m, const struct map_entry *e, uint64_t addr)

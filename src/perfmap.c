@@ -5,11 +5,14 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "proftui/textscan.h"
 
 /* Real maps stay in the tens of MiB; the file is written by the target, so cap it. */
 #define PERFMAP_FILE_MAX ((uint64_t)512 << 20)
@@ -27,17 +30,6 @@ struct pm_lines {
 	size_t n, cap;
 };
 
-static int pm_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool pm_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -46,22 +38,14 @@ static bool pm_blank(char c)
 /* Optional 0x, then at least one hex digit; overflow fails instead of wrapping. */
 static bool pm_hex(const char **pp, const char *end, uint64_t *out)
 {
-	const char *p = *pp, *digits;
-	uint64_t v = 0;
-	int d;
+	const char *p = *pp;
 
 	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	digits = p;
-	while (p < end && (d = pm_hexval(*p)) >= 0) {
-		if (v > UINT64_MAX >> 4)
-			return false;
-		v = v << 4 | (uint64_t)d;
-		p++;
-	}
-	*out = v;
+	if (!ts_hex(&p, end, out))
+		return false;
 	*pp = p;
-	return p > digits;
+	return true;
 }
 
 /* A run of at least one blank separates the fields. */
@@ -120,8 +104,6 @@ static int pm_add_line(struct pm_lines *l, const char *line, size_t len, size_t 
 	struct perfmap_sym sym;
 	size_t nlen;
 
-	if (end > line && end[-1] == '\r')
-		end--;
 	if (!pm_fields(line, end, &sym, &name, &nlen))
 		return 0;
 	if (pm_grow(l) < 0)
@@ -201,20 +183,17 @@ static int pm_finish(struct pm_lines *l, struct perfmap *out)
 int perfmap_parse(const char *text, size_t len, struct perfmap *out, size_t *bad)
 {
 	struct pm_lines l = { 0 };
-	size_t nbad = 0, off = 0;
+	size_t nbad = 0, off = 0, ll;
+	const char *line;
 	int r = 0;
 
 	*out = (struct perfmap){ 0 };
 	if (bad)
 		*bad = 0;
-	while (off < len && r >= 0) {
-		const char *line = text + off;
-		const char *nl = memchr(line, '\n', len - off);
-		size_t ll = nl ? (size_t)(nl - line) : len - off;
-
+	/* ts_line drops a CRLF's \r, which is never part of a name. */
+	while (r >= 0 && (line = ts_line(text, len, &off, &ll))) {
 		r = pm_add_line(&l, line, ll, l.n + nbad);
 		nbad += r == 0;
-		off += ll + (nl != NULL);
 	}
 	if (r >= 0)
 		r = pm_finish(&l, out);
@@ -346,20 +325,12 @@ int perfmap_load(pid_t pid, uid_t owner, struct perfmap *out, char *err, size_t 
 
 const struct perfmap_sym *perfmap_lookup(const struct perfmap *m, uint64_t addr)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!m)
 		return NULL;
-	/* First symbol starting after addr; its predecessor is the only candidate. */
-	hi = m->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* The last symbol starting at or before addr is the only candidate. */
+	lo = ts_upper(m->v, m->n, sizeof(*m->v), offsetof(struct perfmap_sym, start), addr);
 	if (lo == 0 || addr - m->v[lo - 1].start >= m->v[lo - 1].size)
 		return NULL;
 	return &m->v[lo - 1];

@@ -3,21 +3,24 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <libunwind-ptrace.h>
+#include "proftui/ptproc.h"
+#include "proftui/ptunwind.h"
+
+/*
+ * Thread bookkeeping, stops and resumes live here; /proc reads and error
+ * causes in ptproc.c, the unwinding itself in ptunwind.c.
+ */
 
 /* Far beyond any sane target, and keeps the linear lookups bounded. */
 #define PT_MAX_THREADS		((size_t)65536)
@@ -35,20 +38,19 @@
 #define PT_SCAN_PASSES		100
 /* Stops handled per thread per drain, so a signal storm cannot livelock us. */
 #define PT_DRAIN_STOPS		64
-#define PT_CAP_SYS_PTRACE	19
 #define PT_OPTIONS		(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
 
 struct pt_thread {
 	pid_t tid;		/* 0: dropped, removed by pt_compact */
 	bool fresh;		/* auto-attached: its first stop is still to come */
 	bool after_exec;	/* its last stop was an exec event */
-	void *upt;		/* libunwind-ptrace state, made on first unwind */
+	struct ptunwind_thread *upt;	/* unwinder state, made on first unwind */
 };
 
 struct ptracer {
 	pid_t pid;
 	pid_t self;		/* the tracer thread, as TracerPid shows it */
-	unw_addr_space_t as;
+	struct ptunwind *uw;
 	struct pt_thread *th;
 	size_t n, cap;
 	uint64_t *ips;		/* PT_MAX_DEPTH entries */
@@ -66,21 +68,6 @@ static int64_t pt_now(void)
 static long pt_req(enum __ptrace_request req, pid_t tid, uintptr_t data)
 {
 	return ptrace(req, tid, NULL, (void *)data);
-}
-
-static int pt_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int pt_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
 }
 
 /*
@@ -121,158 +108,6 @@ static int pt_wait(pid_t tid, int *st, int64_t budget_ns, int64_t *missed)
 	}
 }
 
-/* The state letter of a thread from /proc/PID/task/TID/stat, or 0. */
-static char pt_task_state(pid_t pid, pid_t tid)
-{
-	char path[64], buf[160];
-	int fd;
-	ssize_t n;
-	char *p;
-
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold ')' itself; the last one closes it. */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-/* The text after "key" on its line of a /proc status file, copied to out. */
-static bool pt_status_line(const char *path, const char *key, char *out, size_t outlen)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	bool found = false;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, key, klen) == 0) {
-			snprintf(out, outlen, "%s", line + klen);
-			found = true;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static long pt_status_num(const char *path, const char *key)
-{
-	char val[128];
-
-	if (!pt_status_line(path, key, val, sizeof val))
-		return -1;
-	return strtol(val, NULL, 10);
-}
-
-static pid_t pt_tracer_of(pid_t pid, pid_t tid)
-{
-	char path[64];
-
-	snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid, (int)tid);
-	return (pid_t)pt_status_num(path, "TracerPid:");
-}
-
-static bool pt_have_cap_ptrace(void)
-{
-	char val[64];
-
-	if (!pt_status_line("/proc/self/status", "CapEff:", val, sizeof val))
-		return false;
-	return (strtoull(val, NULL, 16) >> PT_CAP_SYS_PTRACE) & 1;
-}
-
-/* The first of the target's real/effective/saved/fs uids that is not ours, or -1. */
-static long pt_foreign_uid(const char *status_path)
-{
-	char val[128], *p = val, *end;
-
-	if (!pt_status_line(status_path, "Uid:", val, sizeof val))
-		return -1;
-	for (int k = 0; k < 4; k++, p = end) {
-		long uid = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if ((uid_t)uid != getuid())
-			return uid;
-	}
-	return -1;
-}
-
-static int pt_read_int(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
-static const char *pt_yama_hint(int scope)
-{
-	switch (scope) {
-	case 1:
-		return "only a parent may trace its children: run as root, or set it to 0";
-	case 2:
-		return "only CAP_SYS_PTRACE may trace: run as root";
-	default:
-		return "ptrace attach is disabled until reboot";
-	}
-}
-
-/* Turn a failed PTRACE_SEIZE of the leader into -errno and a cause in err. */
-static int pt_explain(pid_t pid, int e, char *err, size_t errlen)
-{
-	char path[64];
-	long tracer, uid;
-	int scope;
-
-	if (e == ESRCH)
-		return pt_fail(err, errlen, -ESRCH, "no such process %d", (int)pid);
-	if (e != EPERM)
-		return pt_fail(err, errlen, -e, "cannot trace process %d: %s", (int)pid, strerror(e));
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	tracer = pt_status_num(path, "TracerPid:");
-	if (tracer > 0)
-		return pt_fail(err, errlen, -EPERM,
-			       "process %d is already traced by PID %ld (a debugger?): detach it first",
-			       (int)pid, tracer);
-	if (pt_task_state(pid, pid) == 'Z')
-		return pt_fail(err, errlen, -ESRCH, "process %d has exited (zombie)", (int)pid);
-	uid = pt_foreign_uid(path);
-	if (uid >= 0 && !pt_have_cap_ptrace())
-		return pt_fail(err, errlen, -EPERM,
-			       "no permission to trace %d (owned by uid %ld): run as that user or root, or grant CAP_SYS_PTRACE",
-			       (int)pid, uid);
-	scope = pt_read_int("/proc/sys/kernel/yama/ptrace_scope");
-	if (scope > 0)
-		return pt_fail(err, errlen, -EPERM,
-			       "ptrace of %d refused: kernel.yama.ptrace_scope is %d (%s)",
-			       (int)pid, scope, pt_yama_hint(scope));
-	if (scope == 0)
-		return pt_fail(err, errlen, -EPERM,
-			       "ptrace of %d refused although kernel.yama.ptrace_scope is 0 (seccomp, a container without CAP_SYS_PTRACE, or a non-dumpable target?)",
-			       (int)pid);
-	return pt_fail(err, errlen, -EPERM,
-		       "ptrace of %d refused (seccomp or a container without CAP_SYS_PTRACE?)", (int)pid);
-}
-
 /* No EXITKILL: if proftui dies, the kernel detaches and the target runs on. */
 static int pt_seize(pid_t tid)
 {
@@ -310,8 +145,7 @@ static int pt_add(struct ptracer *pt, pid_t tid, bool fresh)
 /* Forget a thread; its slot is reclaimed by pt_compact so indices stay valid meanwhile. */
 static void pt_drop(struct ptracer *pt, size_t i)
 {
-	if (pt->th[i].upt)
-		_UPT_destroy(pt->th[i].upt);
+	ptunwind_thread_free(pt->th[i].upt);
 	pt->th[i].upt = NULL;
 	pt->th[i].tid = 0;
 }
@@ -384,10 +218,9 @@ static void pt_on_exec(struct ptracer *pt, size_t i)
 		if (j != SIZE_MAX)
 			pt_drop(pt, j);
 	}
-	if (pt->th[i].upt)
-		_UPT_destroy(pt->th[i].upt);
+	ptunwind_thread_free(pt->th[i].upt);
 	pt->th[i].upt = NULL;
-	unw_flush_cache(pt->as, 0, 0);
+	ptunwind_flush(pt->uw);
 	pt->th[i].after_exec = true;
 	pt->stats.execs++;
 }
@@ -468,65 +301,6 @@ static void pt_drain(struct ptracer *pt)
 	pt_compact(pt);
 }
 
-/* Unwind the stopped thread i into pt->ips; returns the frame count. */
-static size_t pt_unwind(struct ptracer *pt, size_t i, size_t max_depth, enum unwind_status *status)
-{
-	struct pt_thread *t = &pt->th[i];
-	unw_cursor_t c;
-	unw_word_t prev_sp = 0;
-	bool after_signal = false;
-	size_t n = 0;
-
-	*status = UWS_NO_USER;
-	if (!t->upt)
-		t->upt = _UPT_create(t->tid);
-	if (!t->upt || unw_init_remote(&c, pt->as, t->upt) < 0)
-		return 0;
-	for (;;) {
-		unw_word_t ip, sp;
-		int r;
-
-		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || unw_get_reg(&c, UNW_REG_SP, &sp) < 0) {
-			*status = UWS_BAD_FRAME;
-			break;
-		}
-		if (ip == 0) {
-			/* A zero return address is how the outermost frame ends. */
-			*status = n ? UWS_OK : UWS_BAD_FRAME;
-			break;
-		}
-		/*
-		 * The stack grows down, so callers sit higher; the frame a
-		 * signal interrupted may be on another stack (sigaltstack).
-		 */
-		if (n && sp <= prev_sp && !after_signal) {
-			*status = UWS_BAD_FRAME;
-			break;
-		}
-		/* A return address points past the call; an interrupted frame's ip is exact. */
-		pt->ips[n] = n == 0 || after_signal ? ip : ip - 1;
-		if (++n >= max_depth) {
-			*status = UWS_DEPTH;
-			break;
-		}
-		prev_sp = sp;
-		r = unw_step(&c);
-		if (r == 0) {
-			*status = UWS_OK;
-			break;
-		}
-		if (r < 0) {
-			*status = r == -UNW_ENOINFO ? UWS_NO_CFI : UWS_BAD_FRAME;
-			break;
-		}
-		/*
-		 * libunwind 1.6 (x86_64) answers for the frame the step just
-		 * left: a signal trampoline, so the new frame was interrupted.
-		 */
-		after_signal = unw_is_signal_frame(&c) > 0;
-	}
-	return n;
-}
 
 /* Sample thread i if it is on a CPU; returns whether fn was called. */
 static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptracer_sample_fn fn,
@@ -539,7 +313,7 @@ static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptrace
 	size_t n;
 	int st, r;
 
-	if (pt_task_state(pt->pid, tid) != 'R')
+	if (ptproc_task_state(pt->pid, tid) != 'R')
 		return false;
 	/*
 	 * Stopped time runs from the last empty poll rather than from the
@@ -566,7 +340,7 @@ static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptrace
 	 */
 	after_exec = pt->th[i].after_exec;
 	pt_note_stop(pt, i, st);
-	n = pt_unwind(pt, i, max_depth, &status);
+	n = ptunwind_stack(pt->uw, &pt->th[i].upt, tid, pt->ips, max_depth, &status);
 	/* Read the clock first: once resumed, the thread may preempt us. */
 	*stopped += (uint64_t)(pt_now() - t0);
 	pt_resume(pt, i, st, after_exec);
@@ -577,10 +351,8 @@ static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptrace
 static void pt_free(struct ptracer *pt)
 {
 	for (size_t i = 0; i < pt->n; i++)
-		if (pt->th[i].upt)
-			_UPT_destroy(pt->th[i].upt);
-	if (pt->as)
-		unw_destroy_addr_space(pt->as);
+		ptunwind_thread_free(pt->th[i].upt);
+	ptunwind_free(pt->uw);
 	free(pt->th);
 	free(pt->ips);
 	free(pt);
@@ -595,30 +367,14 @@ static struct ptracer *pt_new(pid_t pid)
 	pt->pid = pid;
 	pt->self = gettid();
 	pt->ips = calloc(PT_MAX_DEPTH, sizeof *pt->ips);
-	pt->as = unw_create_addr_space(&_UPT_accessors, 0);
-	if (!pt->ips || !pt->as) {
+	pt->uw = ptunwind_new();
+	if (!pt->ips || !pt->uw) {
 		pt_free(pt);
 		return NULL;
 	}
-	/*
-	 * One process, so caching unwind rules by ip is sound until an exec
-	 * flushes it (a dlclose then dlopen at the same address could leave
-	 * stale rules; rare enough to accept).
-	 */
-	unw_set_caching_policy(pt->as, UNW_CACHE_GLOBAL);
 	return pt;
 }
 
-static pid_t pt_parse_tid(const char *name)
-{
-	char *end;
-	long v;
-
-	if (*name < '0' || *name > '9')
-		return 0;
-	v = strtol(name, &end, 10);
-	return *end || v <= 0 || v > INT_MAX ? 0 : (pid_t)v;
-}
 
 /* Seize the threads of /proc/PID/task not yet known; returns how many were added. */
 static size_t pt_scan(struct ptracer *pt)
@@ -633,7 +389,7 @@ static size_t pt_scan(struct ptracer *pt)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		pid_t tid = pt_parse_tid(de->d_name);
+		pid_t tid = ptproc_tid(de->d_name);
 		bool fresh = false;
 
 		if (!tid || pt_find(pt, tid) != SIZE_MAX)
@@ -644,7 +400,7 @@ static size_t pt_scan(struct ptracer *pt)
 			 * TRACECLONE already made it ours.  Otherwise it
 			 * vanished or is exiting: skip it.
 			 */
-			if (errno != EPERM || pt_tracer_of(pt->pid, tid) != pt->self)
+			if (errno != EPERM || ptproc_tracer_of(pt->pid, tid) != pt->self)
 				continue;
 			fresh = true;
 		}
@@ -658,14 +414,6 @@ static size_t pt_scan(struct ptracer *pt)
 	return added;
 }
 
-/* ptrace refuses our own threads; say so instead of a misleading EPERM cause. */
-static bool pt_is_self(pid_t pid)
-{
-	char path[64];
-
-	snprintf(path, sizeof path, "/proc/self/task/%d", (int)pid);
-	return pid == getpid() || access(path, F_OK) == 0;
-}
 
 int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
 {
@@ -674,18 +422,18 @@ int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
 	if (err && errlen)
 		err[0] = '\0';
 	if (!out)
-		return pt_fail(err, errlen, -EINVAL, "no place for the tracer");
+		return ptproc_fail(err, errlen, -EINVAL, "no place for the tracer");
 	*out = NULL;
 	if (pid <= 0)
-		return pt_fail(err, errlen, -ESRCH, "no such process %d", (int)pid);
-	if (pt_is_self(pid))
-		return pt_fail(err, errlen, -EINVAL, "cannot trace proftui itself (pid %d)", (int)pid);
+		return ptproc_fail(err, errlen, -ESRCH, "no such process %d", (int)pid);
+	if (ptproc_is_self(pid))
+		return ptproc_fail(err, errlen, -EINVAL, "cannot trace proftui itself (pid %d)", (int)pid);
 	pt = pt_new(pid);
 	if (!pt)
-		return pt_fail(err, errlen, -ENOMEM, "out of memory");
+		return ptproc_fail(err, errlen, -ENOMEM, "out of memory");
 	/* The leader first: its errors are the ones worth explaining. */
 	if (pt_seize(pid) < 0) {
-		int r = pt_explain(pid, errno, err, errlen);
+		int r = ptproc_explain(pid, errno, err, errlen);
 
 		pt_free(pt);
 		return r;
@@ -693,7 +441,7 @@ int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
 	if (pt_add(pt, pid, false) < 0) {
 		pt_release(pid);
 		pt_free(pt);
-		return pt_fail(err, errlen, -ENOMEM, "out of memory");
+		return ptproc_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	/* Threads may be born while we attach: scan until a pass finds none. */
 	for (int k = 0; k < PT_SCAN_PASSES && pt_scan(pt) > 0; k++)
@@ -701,7 +449,7 @@ int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
 	pt_drain(pt);
 	if (pt->n == 0) {
 		pt_free(pt);
-		return pt_fail(err, errlen, -ESRCH, "process %d exited while attaching", (int)pid);
+		return ptproc_fail(err, errlen, -ESRCH, "process %d exited while attaching", (int)pid);
 	}
 	*out = pt;
 	return 0;

@@ -178,3 +178,69 @@ void report_summary(FILE *out, const struct profile *p, const struct report_info
 	fprintf(out, "duration: %.2f s, method: %s\n", info->duration_s,
 		info->method ? info->method : "unknown");
 }
+
+/* "N B" below 1 KiB, else one decimal and a power-of-1024 unit. */
+static void report_size(FILE *out, double v)
+{
+	static const char *const units[] = { "kB", "MB", "GB", "TB" };
+	size_t u = 0;
+
+	if (v < 1024.0) {
+		fprintf(out, "%.0f B", v);
+		return;
+	}
+	v /= 1024.0;
+	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	fprintf(out, "%.1f %s", v, units[u]);
+}
+
+static void report_threads(FILE *out, const struct procstat *ps)
+{
+	static const char *const names[PROCSTAT__NSTATES] = {
+		[PROCSTAT_RUN] = "running", [PROCSTAT_SLEEP] = "sleeping",
+		[PROCSTAT_DISK] = "disk wait", [PROCSTAT_STOP] = "stopped",
+		[PROCSTAT_OTHER] = "zombie/other",
+	};
+	const char *sep = " (";
+
+	fprintf(out, "%" PRIu32 " thread%s", ps->nthreads, ps->nthreads == 1 ? "" : "s");
+	for (int i = 0; i < PROCSTAT__NSTATES; i++) {
+		if (!ps->states[i])
+			continue;
+		fprintf(out, "%s%" PRIu32 " %s", sep, ps->states[i], names[i]);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		fputc(')', out);
+}
+
+void report_process(FILE *out, const struct prochist *h)
+{
+	const struct procstat *last = prochist_latest(h);
+	struct prochist_rates r;
+
+	if (!last) {
+		fputs("process: no readings\n", out);
+		return;
+	}
+	if (prochist_session(h, &r))
+		fprintf(out, "process: cpu %.1f%% user %.1f%% sys, rss ", r.user_pct, r.sys_pct);
+	else
+		fputs("process: cpu unknown, rss ", out);
+	report_size(out, (double)last->rss_bytes);
+	fprintf(out, ", %" PRIu64 " major faults, ", r.majflts);
+	if (r.io_known) {
+		fputs("read ", out);
+		report_size(out, (double)r.read_bytes);
+		fputs(" write ", out);
+		report_size(out, (double)r.write_bytes);
+	} else {
+		fputs("io unknown", out);
+	}
+	fputs(", ", out);
+	report_threads(out, last);
+	fputc('\n', out);
+}

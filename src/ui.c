@@ -13,6 +13,8 @@
 #include "proftui/derive.h"
 #include "proftui/feed.h"
 #include "proftui/keys.h"
+#include "proftui/procline.h"
+#include "proftui/prochist.h"
 #include "proftui/resolve.h"
 #include "proftui/samplelog.h"
 #include "proftui/term.h"
@@ -20,7 +22,9 @@
 #include "proftui/view.h"
 
 #define UI_MIN_W 30
-#define UI_MIN_H 6
+/* Three header lines, the status line and at least three rows of view. */
+#define UI_MIN_H 7
+#define UI_HEADER_H 3
 /* Samples the log keeps for windows, decay and thread filters: 4M entries
  * (64 MiB), over half an hour at 2,000 samples a second. */
 #define UI_LOG_ENTRIES ((size_t)1 << 22)
@@ -42,6 +46,7 @@ struct ui {
 	struct view *views[V__COUNT], *help, *threads;
 	struct samplelog *log;
 	struct derive *dv;
+	struct prochist *hist;   /* the target's process figures (REC_PROCSTAT) */
 	enum derive_mode mode;
 	uint32_t tid;            /* thread filter, 0 = all */
 	int active;
@@ -114,8 +119,8 @@ static void draw_header(struct ui *u)
 	x += draw_scope(u, x);
 	if (u->note[0])
 		canvas_text(&u->c, x, 1, u->c.w - x, u->note, CC_WARN, CA_BOLD);
-	else
-		canvas_text(&u->c, x, 1, u->c.w - x, "cpu/memory/io breakdown: not yet measured", CC_DIM, 0);
+	/* Collected by the sampler thread, never here: this only draws. */
+	procline_draw(&u->c, 2, u->hist);
 }
 
 static void draw_status(struct ui *u, int y)
@@ -160,7 +165,8 @@ static void draw(struct ui *u)
 	}
 	draw_header(u);
 	all.p = u->live;
-	v->ops->draw(v, &u->c, 2, u->c.h - 3, u->threads_open ? &all : &u->m);
+	v->ops->draw(v, &u->c, UI_HEADER_H, u->c.h - UI_HEADER_H - 1,
+		     u->threads_open ? &all : &u->m);
 	draw_status(u, u->c.h - 1);
 	term_draw(&u->c);
 }
@@ -524,8 +530,9 @@ static bool make_views(struct ui *u)
 	u->threads = view_threads_new();
 	u->log = samplelog_new(UI_LOG_ENTRIES);
 	u->dv = derive_new();
+	u->hist = prochist_new();
 	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help &&
-	       u->threads && u->log && u->dv;
+	       u->threads && u->log && u->dv && u->hist;
 }
 
 static void ui_release(struct ui *u)
@@ -535,6 +542,7 @@ static void ui_release(struct ui *u)
 	view_free(u->help);
 	view_free(u->threads);
 	derive_free(u->dv);
+	prochist_free(u->hist);
 	samplelog_free(u->log);
 	canvas_release(&u->c);
 	resolver_free(u->res);
@@ -577,7 +585,7 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 		sampler_stop(s);
 		return 1;
 	}
-	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log };
+	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .hist = u.hist };
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
 	u.mode = o->mode;
 	update_shown(&u);

@@ -18,6 +18,19 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip
  * there means the copy was too small (not a corrupt frame). */
 #define UW_STACK_SLACK (8u << 20)
 
+/*
+ * CFI rebuilt from a module's .debug_frame (modcache_debug_frame) is served
+ * at made-up runtime addresses past the module's end.  libunwind reads it
+ * through access_mem within the step whose find_proc_info chose it, so
+ * exactly one such range is served: the last one find_proc_info picked.
+ * Every search resets it, so it can never hide the real memory another
+ * module's search reads, even should the made-up range overlap a mapping.
+ */
+struct uw_dwf {
+	uint64_t start, len;       /* runtime range; len 0: none */
+	const uint8_t *buf;
+};
+
 struct uw {
 	struct modcache *mc;
 	unw_addr_space_t as;
@@ -27,31 +40,62 @@ struct uw {
 	uint64_t stack_lo, stack_hi;
 	bool ran_off_stack;
 	bool no_info;
+	struct uw_dwf dwf;
 };
 
+/* Search one .eh_frame_hdr table (runtime addresses) for ip in mapping e. */
+static int search_table(unw_addr_space_t as, unw_word_t ip, const struct map_entry *e,
+			uint64_t hdr, uint64_t table, uint64_t count, unw_proc_info_t *pi,
+			int need_unwind_info, void *arg)
+{
+	unw_dyn_info_t di;
+
+	memset(&di, 0, sizeof(di));
+	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	di.start_ip = e->start;
+	di.end_ip = e->end;
+	di.u.rti.segbase = hdr;
+	di.u.rti.table_data = table;
+	/* table_len counts words: each entry is two 32-bit values. */
+	di.u.rti.table_len = count * 8 / sizeof(unw_word_t);
+	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi, need_unwind_info, arg);
+}
+
+/*
+ * The module's .eh_frame_hdr first; where it has none, or says nothing
+ * about ip (binaries built without unwind tables keep a few FDEs from crt
+ * files), the table rebuilt from .debug_frame.
+ */
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
 			  int need_unwind_info, void *arg)
 {
 	struct uw *u = arg;
 	const struct map_entry *e = modcache_map(u->mc, ip);
 	const struct mod *m = e ? modcache_module(u->mc, e) : NULL;
-	unw_dyn_info_t di;
+	const struct dwf_table *t;
 	uint64_t vaddr, bias;
+	int ret = -UNW_ENOINFO;
 
-	if (!m || !m->eh_fde_count || !modcache_to_vaddr(m, e, ip, &vaddr)) {
+	u->dwf.len = 0;
+	if (!m || !modcache_to_vaddr(m, e, ip, &vaddr)) {
 		u->no_info = true;
 		return -UNW_ENOINFO;
 	}
 	bias = ip - vaddr;
-	memset(&di, 0, sizeof(di));
-	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-	di.start_ip = e->start;
-	di.end_ip = e->end;
-	di.u.rti.segbase = m->eh_hdr_vaddr + bias;
-	di.u.rti.table_data = m->eh_table_vaddr + bias;
-	/* table_len counts words: each entry is two 32-bit values. */
-	di.u.rti.table_len = m->eh_fde_count * 8 / sizeof(unw_word_t);
-	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi, need_unwind_info, arg);
+	if (m->eh_fde_count) {
+		ret = search_table(as, ip, e, m->eh_hdr_vaddr + bias, m->eh_table_vaddr + bias,
+				   m->eh_fde_count, pi, need_unwind_info, arg);
+		if (ret != -UNW_ENOINFO)
+			return ret;
+	}
+	t = modcache_debug_frame(u->mc, m);
+	if (!t) {
+		u->no_info = u->no_info || !m->eh_fde_count;
+		return ret;
+	}
+	u->dwf = (struct uw_dwf){ .start = t->vaddr + bias, .len = t->len, .buf = t->buf };
+	return search_table(as, ip, e, t->hdr_vaddr + bias, t->table_vaddr + bias, t->fde_count,
+			    pi, need_unwind_info, arg);
 }
 
 static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
@@ -76,11 +120,17 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, in
 	(void)as;
 	if (write)
 		return -UNW_EINVAL;
-	if (addr >= u->stack_lo && addr + sizeof(*valp) <= u->stack_hi) {
+	if (addr >= u->stack_lo && u->stack_hi - u->stack_lo >= sizeof(*valp) &&
+	    addr - u->stack_lo <= u->stack_hi - u->stack_lo - sizeof(*valp)) {
 		memcpy(valp, u->stack + (addr - u->stack_lo), sizeof(*valp));
 		return 0;
 	}
-	if (addr >= u->stack_lo && addr < u->stack_hi + UW_STACK_SLACK) {
+	/* CFI rebuilt from .debug_frame, if find_proc_info just chose some. */
+	if (u->dwf.len && addr >= u->dwf.start && addr - u->dwf.start <= u->dwf.len - sizeof(*valp)) {
+		memcpy(valp, u->dwf.buf + (addr - u->dwf.start), sizeof(*valp));
+		return 0;
+	}
+	if (addr >= u->stack_lo && addr - u->stack_lo < u->stack_hi - u->stack_lo + UW_STACK_SLACK) {
 		u->ran_off_stack = true;
 		return -UNW_EINVAL;
 	}
@@ -215,8 +265,9 @@ static enum unwind_status fp_step(struct uw *u, uint64_t bp, uint64_t prev_sp, u
 
 	if (!bp || bp < prev_sp || bp < u->stack_lo)
 		return UWS_BAD_FRAME;
-	if (bp + 16 > u->stack_hi)
-		return UWS_STACK_COPY;
+	/* Written so that no sum can wrap: bp comes from the target. */
+	if (bp > u->stack_hi || u->stack_hi - bp < 16)
+		return bp - u->stack_hi < UW_STACK_SLACK ? UWS_STACK_COPY : UWS_BAD_FRAME;
 	memcpy(&next, u->stack + (bp - u->stack_lo), 8);
 	memcpy(&ret, u->stack + (bp - u->stack_lo) + 8, 8);
 	if (!ret || !is_code(u, ret))
@@ -282,6 +333,7 @@ size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_
 	u->stack_hi = u->stack_lo + stack_len;
 	u->ran_off_stack = false;
 	u->no_info = false;
+	u->dwf.len = 0;
 	*status = UWS_OK;
 	if (max == 0)
 		return 0;
@@ -307,5 +359,6 @@ size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_
 	}
 	if (*status == UWS_BAD_FRAME)
 		*status = u->ran_off_stack ? UWS_STACK_COPY : u->no_info ? UWS_NO_CFI : *status;
+	u->dwf.len = 0;             /* its buffer may go with the next modcache_reset */
 	return n;
 }

@@ -5,48 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proftui/flamelayout.h"
 #include "proftui/keys.h"
 #include "proftui/view.h"
 
 /*
- * Layout: a frame covers the samples [off, end) of its zoom root, where off
- * is its parent's off plus the totals of the siblings before it; its columns
- * are those sample offsets scaled to the canvas width and rounded.  Scaling
- * is monotonic, so children never leave their parent's span; a frame under
- * one column's worth of samples is not drawn and its subtree never visited,
- * so a frame costs only what is visible.
- * Siblings go alphabetically, as in FlameGraph: a growing live profile then
- * widens bars in place instead of reshuffling them as an order by total
- * would.  Nothing recurses: rows are built one from the previous.
+ * Where frames go is flamelayout.c's business; this file keeps the
+ * selection (and the trail that lets Down retrace Up), scrolling, the
+ * orientation and colours, and turns keys into moves over the layout.
  */
 
-/* Caps on what the view allocates, far above any real stack. */
-#define FLAME_MAX_PATH	(1u << 24)
-#define FLAME_MAX_ZOOM	(1u << 20)
 /* The title and the status line cut names here. */
 #define FLAME_NAME_MAX	256
-
-struct flame_frame {
-	uint32_t node;
-	int x0, x1;             /* columns [x0, x1) */
-	uint64_t off, end;      /* samples [off, end) of the zoom root */
-};
-
-struct flame_row {
-	struct flame_frame *f;
-	size_t n, cap;
-};
-
-struct flame_kid {
-	uint32_t rank, node;
-};
 
 struct flame {
 	bool synced;
 	unsigned epoch;
-	uint32_t zoom;          /* node drawn full width; 0 (the root) is not drawn */
-	uint32_t *zstack;       /* earlier zoom roots, for Esc */
-	size_t nz, zcap;
+	struct flame_layout lay;
 	uint32_t sel, sel_func; /* PROF_NONE when nothing is selected */
 	/* The function path from the root to the deepest selection since the
 	 * last sideways move (sel is at depth sdepth): Down retraces it after Up,
@@ -57,51 +32,7 @@ struct flame {
 	int w, page;            /* canvas width and graph rows at the last draw */
 	bool flame;             /* root at the bottom (else icicle) */
 	bool by_module;         /* colour by module (else by self share) */
-	uint32_t *rank;         /* alphabetical position of each function */
-	size_t nrank;           /* functions ranked; rank == NULL: order by id */
-	struct flame_kid *kids; /* scratch: one frame's children */
-	size_t kcap;
-	struct flame_row rows[2];
-	uint32_t *chain;        /* scratch: a node's ancestors below the zoom root */
-	size_t ccap;
 };
-
-/* Walks the graph row by row from the zoom root. */
-struct flame_iter {
-	struct flame *st;
-	const struct profile *p;
-	uint64_t total;         /* the zoom root's samples */
-	int w;
-	int row;                /* graph row of cur; -1 is the undrawn root */
-	struct flame_row *cur;
-};
-
-/* Grow *arr to hold need elements (capped); 0 or -1. */
-static int flame_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t max)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *a;
-
-	if (need <= *cap)
-		return 0;
-	if (need > max)
-		return -1;
-	while (ncap < need)
-		ncap = ncap > max / 2 ? max : ncap * 2;
-	a = reallocarray(*arr, ncap, elem);
-	if (!a)
-		return -1;
-	*arr = a;
-	*cap = ncap;
-	return 0;
-}
-
-static const char *flame_name(const struct profile *p, uint32_t func)
-{
-	const char *s = profile_func_name(p, func);
-
-	return s && *s ? s : "[unknown]";
-}
 
 static const char *flame_module(const struct profile *p, uint32_t func)
 {
@@ -116,80 +47,6 @@ static const char *flame_module(const struct profile *p, uint32_t func)
 static double flame_pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
-
-/* Column of sample offset off: off * w / total, rounded, without overflow. */
-static int flame_col(uint64_t off, int w, uint64_t total)
-{
-	if (off >= total)
-		return w;
-	if (off <= (UINT64_MAX - total / 2) / (uint64_t)w)
-		return (int)((off * (uint64_t)w + total / 2) / total);
-
-	long double x = (long double)off * w / (long double)total + 0.5L;
-
-	return x >= w ? w : (int)x;
-}
-
-/* Whether total samples make at least one column: total * w >= all. */
-static bool flame_wide(uint64_t total, int w, uint64_t all)
-{
-	uint64_t need = all / (uint64_t)w + (all % (uint64_t)w != 0);
-
-	return total >= need;
-}
-
-static uint64_t flame_add(uint64_t a, uint64_t b, uint64_t cap)
-{
-	return b > cap - a ? cap : a + b;
-}
-
-/* ---- function order ------------------------------------------------------ */
-
-struct flame_named {
-	const char *name, *module;
-	uint32_t id;
-};
-
-static int flame_named_cmp(const void *va, const void *vb)
-{
-	const struct flame_named *a = va, *b = vb;
-	int r = strcmp(a->name, b->name);
-
-	if (!r)
-		r = strcmp(a->module, b->module);
-	return r ? r : (a->id > b->id) - (a->id < b->id);
-}
-
-/* Rank every function by name; on failure siblings fall back to id order. */
-static void flame_rank(struct flame *st, const struct profile *p)
-{
-	size_t n = profile_nfuncs(p);
-	struct flame_named *v = n <= UINT32_MAX ? calloc(n ? n : 1, sizeof(*v)) : NULL;
-	uint32_t *rank = v ? reallocarray(st->rank, n ? n : 1, sizeof(*rank)) : NULL;
-
-	st->nrank = n;
-	if (!rank) {
-		free(v);
-		free(st->rank);
-		st->rank = NULL;
-		return;
-	}
-	st->rank = rank;
-	for (size_t i = 0; i < n; i++) {
-		const char *mod = profile_func_module(p, (uint32_t)i);
-
-		v[i] = (struct flame_named){ flame_name(p, (uint32_t)i), mod ? mod : "", (uint32_t)i };
-	}
-	qsort(v, n, sizeof(*v), flame_named_cmp);
-	for (size_t i = 0; i < n; i++)
-		rank[v[i].id] = (uint32_t)i;
-	free(v);
-}
-
-static uint32_t flame_rank_of(const struct flame *st, uint32_t func)
-{
-	return st->rank && func < st->nrank ? st->rank[func] : func;
 }
 
 /* ---- selection ----------------------------------------------------------- */
@@ -258,173 +115,22 @@ static void flame_sync(struct flame *st, const struct ui_model *m)
 	if (!st->synced || st->epoch != m->epoch) {
 		st->synced = true;
 		st->epoch = m->epoch;
-		st->zoom = 0;
-		st->nz = 0;
+		flame_layout_reset(&st->lay);
 		st->top = 0;
-		st->nrank = 0;
-		free(st->rank);
-		st->rank = NULL;
 		if (p)
 			flame_refind(st, p);
 		else
 			flame_select(st, NULL, PROF_NONE);
 	}
-	if (p && (profile_nfuncs(p) != st->nrank || (!st->rank && st->nrank == 0)))
-		flame_rank(st, p);
-}
-
-/* ---- layout -------------------------------------------------------------- */
-
-static int flame_kid_cmp(const void *va, const void *vb)
-{
-	const struct flame_kid *a = va, *b = vb;
-
-	if (a->rank != b->rank)
-		return a->rank < b->rank ? -1 : 1;
-	return (a->node > b->node) - (a->node < b->node);
-}
-
-/* Set up a walk over the current zoom root; false when it has no samples. */
-static bool flame_ctx(struct flame_iter *it, struct flame *st, const struct profile *p, int w)
-{
-	const struct prof_node *z = p ? profile_node(p, st->zoom) : NULL;
-
-	*it = (struct flame_iter){ st, p, z ? z->total : 0, w, st->zoom ? 0 : -1, &st->rows[0] };
-	return z && z->total && w >= 1;
-}
-
-/* Child c of f, starting at sample off; x1 == x0 when under a column. */
-static struct flame_frame flame_place(const struct flame_iter *it, const struct flame_frame *f,
-				      uint32_t c, uint64_t off)
-{
-	uint64_t end = flame_add(off, profile_node(it->p, c)->total, f->end);
-	int x0 = flame_col(off, it->w, it->total), x1 = flame_col(end, it->w, it->total);
-
-	/* Rounding never crosses the parent's edges, but clamp anyway. */
-	x0 = x0 < f->x0 ? f->x0 : x0;
-	x1 = x1 > f->x1 ? f->x1 : x1;
-	if (!flame_wide(end - off, it->w, it->total) || x1 < x0)
-		x1 = x0;
-	return (struct flame_frame){ c, x0, x1, off, end };
-}
-
-/* Lay out f's children that are at least a column wide into out. */
-static int flame_children(struct flame_iter *it, const struct flame_frame *f,
-			  struct flame_row *out)
-{
-	struct flame *st = it->st;
-	size_t k = 0, limit = profile_nnodes(it->p);
-	uint64_t off = f->off;
-
-	for (uint32_t c = profile_node(it->p, f->node)->first_child; c != PROF_NONE;
-	     c = profile_node(it->p, c)->next_sibling) {
-		if (k >= limit ||
-		    flame_grow((void **)&st->kids, &st->kcap, k + 1, sizeof(*st->kids), limit))
-			return -1;
-		st->kids[k++] = (struct flame_kid){ flame_rank_of(st, profile_node(it->p, c)->func), c };
-	}
-	if (k > 1)
-		qsort(st->kids, k, sizeof(*st->kids), flame_kid_cmp);
-	for (size_t i = 0; i < k && off < f->end; i++) {
-		struct flame_frame c = flame_place(it, f, st->kids[i].node, off);
-
-		if (c.x1 > c.x0 && out->n < out->cap)
-			out->f[out->n++] = c;
-		off = c.end;
-	}
-	return 0;
-}
-
-/* Step to the next graph row; false when it is empty. */
-static bool flame_next(struct flame_iter *it)
-{
-	struct flame *st = it->st;
-	struct flame_row *out = it->cur == &st->rows[0] ? &st->rows[1] : &st->rows[0];
-
-	out->n = 0;
-	for (size_t i = 0; i < it->cur->n; i++)
-		if (flame_children(it, &it->cur->f[i], out))
-			break;   /* out of memory: show what fitted */
-	it->cur = out;
-	it->row++;
-	return out->n > 0;
-}
-
-/* Start at graph row 0; false when there is nothing to draw. */
-static bool flame_begin(struct flame_iter *it)
-{
-	struct flame *st = it->st;
-
-	if (!flame_ctx(it, st, it->p, it->w))
-		return false;
-	/* A row holds at most one frame per column. */
-	for (int i = 0; i < 2; i++)
-		if (flame_grow((void **)&st->rows[i].f, &st->rows[i].cap, (size_t)it->w,
-			       sizeof(struct flame_frame), FLAME_MAX_PATH))
-			return false;
-	st->rows[0].f[0] = (struct flame_frame){ st->zoom, 0, it->w, 0, it->total };
-	st->rows[0].n = 1;
-	return it->row == 0 || flame_next(it);
-}
-
-/* The frame of c, a child of f, as flame_children would place it. */
-static struct flame_frame flame_child(const struct flame_iter *it, const struct flame_frame *f,
-				      uint32_t c)
-{
-	const struct profile *p = it->p;
-	uint32_t r = flame_rank_of(it->st, profile_node(p, c)->func);
-	uint64_t off = f->off;
-
-	for (uint32_t s = profile_node(p, f->node)->first_child; s != PROF_NONE;
-	     s = profile_node(p, s)->next_sibling) {
-		uint32_t rs = flame_rank_of(it->st, profile_node(p, s)->func);
-
-		if (rs < r || (rs == r && s < c))
-			off = flame_add(off, profile_node(p, s)->total, f->end);
-	}
-	return flame_place(it, f, c, off);
-}
-
-/*
- * Where node n is drawn: its frame and graph row, or those of its deepest
- * ancestor a column wide.  False when n is not under the zoom root or
- * nothing on the way is drawn.  Costs the depth, not the graph.
- */
-static bool flame_locate(struct flame_iter *it, uint32_t n, struct flame_frame *out, int *row)
-{
-	struct flame *st = it->st;
-	struct flame_frame f = { st->zoom, 0, it->w, 0, it->total };
-	size_t k = 0, limit = profile_nnodes(it->p);
-	int r = st->zoom ? 0 : -1;
-
-	for (uint32_t id = n; id != st->zoom; id = profile_node(it->p, id)->parent) {
-		if (id == PROF_NONE || id == 0 || k >= limit ||
-		    flame_grow((void **)&st->chain, &st->ccap, k + 1, sizeof(*st->chain), limit))
-			return false;
-		st->chain[k++] = id;
-	}
-	while (k > 0) {
-		struct flame_frame c = flame_child(it, &f, st->chain[--k]);
-
-		if (c.x1 <= c.x0)
-			break;
-		f = c;
-		r++;
-	}
-	if (r < 0)
-		return false;
-	*out = f;
-	*row = r;
-	return true;
+	if (p)
+		flame_layout_sync(&st->lay, p);
 }
 
 /* Make the selection a drawn frame: its nearest drawn ancestor, or the
  * first frame of row 0 when it is lost.  False when nothing is drawn (the
  * selection is kept for when the canvas widens). */
-static bool flame_fix(struct flame_iter *it, struct flame_frame *f, int *row)
+static bool flame_fix(struct flame *st, struct flame_iter *it, struct flame_frame *f, int *row)
 {
-	struct flame *st = it->st;
-
 	if (flame_locate(it, st->sel, f, row)) {
 		if (f->node != st->sel)
 			flame_select(st, it->p, f->node);
@@ -439,12 +145,6 @@ static bool flame_fix(struct flame_iter *it, struct flame_frame *f, int *row)
 }
 
 /* ---- drawing ------------------------------------------------------------- */
-
-/* ASCII case folding, as the search prompt promises. */
-static bool flame_match(const char *name, const char *q)
-{
-	return q && *q && strcasestr(name, q);
-}
 
 /* Heat by self share of the zoom root, in per mille: callers stay cool. */
 static uint8_t flame_heat(uint64_t self, uint64_t total)
@@ -469,8 +169,9 @@ static uint8_t flame_hue(const char *module)
 	return (uint8_t)(CC_HOT0 + h % 5);
 }
 
-static void flame_style(const struct flame_iter *it, const struct flame_frame *f,
-			const struct ui_model *m, uint8_t *color, uint8_t *attr)
+static void flame_style(const struct flame *st, const struct flame_iter *it,
+			const struct flame_frame *f, const struct ui_model *m, uint8_t *color,
+			uint8_t *attr)
 {
 	const struct prof_node *n = profile_node(it->p, f->node);
 	/* Colour terminals paint bars with the pair's background; monochrome
@@ -478,13 +179,13 @@ static void flame_style(const struct flame_iter *it, const struct flame_frame *f
 	uint8_t bar = m->color ? 0 : CA_REVERSE;
 
 	*attr = bar;
-	if (f->node == it->st->sel) {
+	if (f->node == st->sel) {
 		*color = CC_SELECTED;
 		/* Underline keeps it apart from the reversed bars without colour. */
 		*attr = CA_REVERSE | CA_BOLD | (m->color ? 0 : CA_UNDERLINE);
 	} else if (flame_match(flame_name(it->p, n->func), m->search)) {
 		*color = CC_MATCH;
-	} else if (it->st->by_module) {
+	} else if (st->by_module) {
 		*color = flame_hue(profile_func_module(it->p, n->func));
 	} else {
 		*color = flame_heat(n->self, it->total);
@@ -507,13 +208,13 @@ static void flame_label(struct canvas *c, int x, int y, int w, const char *name,
 
 /* A bar: a separator, then the label if there is room for more than a
  * fill character (two columns would show one letter, which misleads). */
-static void flame_bar(struct canvas *c, int y, const struct flame_iter *it,
+static void flame_bar(struct canvas *c, int y, const struct flame *st, const struct flame_iter *it,
 		      const struct flame_frame *f, const struct ui_model *m)
 {
 	int w = f->x1 - f->x0;
 	uint8_t color, attr;
 
-	flame_style(it, f, m, &color, &attr);
+	flame_style(st, it, f, m, &color, &attr);
 	canvas_fill(c, f->x0, y, w, ' ', color, attr);
 	canvas_text(c, f->x0, y, 1, c->ascii ? "|" : "\u258f", color, attr);
 	if (w >= 3)
@@ -523,13 +224,13 @@ static void flame_bar(struct canvas *c, int y, const struct flame_iter *it,
 
 static void flame_title(struct canvas *c, int y, const struct flame *st, const struct profile *p)
 {
-	const struct prof_node *z = profile_node(p, st->zoom);
+	const struct prof_node *z = profile_node(p, st->lay.zoom);
 
 	canvas_fill(c, 0, y, c->w, ' ', CC_HEADER, CA_BOLD);
 	canvas_printf(c, 0, y, c->w, CC_HEADER, CA_BOLD,
 		      "Flame graph: %s%.*s  %" PRIu64 " samples  [%s, colour by %s]",
-		      st->zoom ? "zoom " : "", FLAME_NAME_MAX,
-		      st->zoom ? flame_name(p, z->func) : "all", z->total,
+		      st->lay.zoom ? "zoom " : "", FLAME_NAME_MAX,
+		      st->lay.zoom ? flame_name(p, z->func) : "all", z->total,
 		      st->flame ? "flame" : "icicle", st->by_module ? "module" : "heat");
 }
 
@@ -561,11 +262,11 @@ static void flame_draw(struct view *v, struct canvas *c, int y, int h, const str
 		gh--;
 	}
 	st->page = gh;
-	if (!flame_ctx(&it, st, m->p, c->w)) {
+	if (!flame_iter_init(&it, &st->lay, m->p, c->w)) {
 		canvas_text(c, 0, y, c->w, "no samples yet", CC_DIM, 0);
 		return;
 	}
-	if (!flame_fix(&it, &sf, &srow)) {
+	if (!flame_fix(st, &it, &sf, &srow)) {
 		canvas_text(c, 0, y, c->w, "too narrow for the flame graph", CC_DIM, 0);
 		return;
 	}
@@ -576,16 +277,15 @@ static void flame_draw(struct view *v, struct canvas *c, int y, int h, const str
 		int off = it.row - st->top, sy = st->flame ? gy + gh - 1 - off : gy + off;
 
 		for (size_t i = 0; off >= 0 && i < it.cur->n; i++)
-			flame_bar(c, sy, &it, &it.cur->f[i], m);
+			flame_bar(c, sy, st, &it, &it.cur->f[i], m);
 	}
 }
 
 /* ---- keys ---------------------------------------------------------------- */
 
 /* Left/right: the neighbour on the selection's row, across parents. */
-static void flame_side(struct flame_iter *it, int row, int dir)
+static void flame_side(struct flame *st, struct flame_iter *it, int row, int dir)
 {
-	struct flame *st = it->st;
 	bool ok = flame_begin(it);
 
 	while (ok && it->row < row)
@@ -613,9 +313,8 @@ static uint32_t flame_widest(const struct profile *p, uint32_t node)
 }
 
 /* Down k rows: back along the trail after Up, else into the widest child. */
-static void flame_down(struct flame_iter *it, struct flame_frame f, long k)
+static void flame_down(struct flame *st, struct flame_iter *it, struct flame_frame f, long k)
 {
-	struct flame *st = it->st;
 	const struct profile *p = it->p;
 
 	for (size_t depth = st->sdepth; k > 0; k--, depth++) {
@@ -638,59 +337,28 @@ static void flame_down(struct flame_iter *it, struct flame_frame f, long k)
 }
 
 /* Up k rows, never above row 0; the trail remembers the way back. */
-static void flame_up(struct flame_iter *it, uint32_t node, int row, long k)
+static void flame_up(struct flame *st, const struct profile *p, uint32_t node, int row, long k)
 {
 	for (; k > 0 && row > 0; k--, row--)
-		node = profile_node(it->p, node)->parent;
-	flame_select(it->st, it->p, node);
+		node = profile_node(p, node)->parent;
+	flame_select(st, p, node);
 }
 
-/* n/N: the next/previous match in reading order (row by row), wrapping. */
-static void flame_seek(struct flame_iter *it, int srow, int sx, const char *q, int dir)
+/* n/N: the next/previous match (flame_seek's order), if any. */
+static void flame_find(struct flame *st, struct flame_iter *it, int srow, int sx, const char *q,
+		       int dir)
 {
-	uint32_t first = PROF_NONE, last = PROF_NONE, next = PROF_NONE, prev = PROF_NONE, to;
+	uint32_t to = flame_seek(it, srow, sx, q, dir);
 
-	for (bool ok = q && *q && flame_begin(it); ok; ok = flame_next(it)) {
-		for (size_t i = 0; i < it->cur->n; i++) {
-			const struct flame_frame *f = &it->cur->f[i];
-
-			if (!flame_match(flame_name(it->p, profile_node(it->p, f->node)->func), q))
-				continue;
-			if (first == PROF_NONE)
-				first = f->node;
-			last = f->node;
-			if (next == PROF_NONE && (it->row > srow || (it->row == srow && f->x0 > sx)))
-				next = f->node;
-			if (it->row < srow || (it->row == srow && f->x0 < sx))
-				prev = f->node;
-		}
-	}
-	to = dir > 0 ? (next != PROF_NONE ? next : first) : (prev != PROF_NONE ? prev : last);
 	if (to != PROF_NONE)
-		flame_select(it->st, it->p, to);
+		flame_select(st, it->p, to);
 }
 
-static void flame_zoom_in(struct flame *st)
+/* Enter: zoom on the selection, scrolled back to the top. */
+static void flame_enter(struct flame *st)
 {
-	if (st->sel == PROF_NONE || st->sel == st->zoom)
-		return;
-	/* Out of room, the zoom still happens; Esc then skips a level. */
-	if (!flame_grow((void **)&st->zstack, &st->zcap, st->nz + 1, sizeof(*st->zstack),
-			FLAME_MAX_ZOOM))
-		st->zstack[st->nz++] = st->zoom;
-	st->zoom = st->sel;
-	st->top = 0;
-}
-
-static unsigned flame_zoom_out(struct flame *st)
-{
-	if (st->nz)
-		st->zoom = st->zstack[--st->nz];
-	else if (st->zoom)
-		st->zoom = 0;
-	else
-		return VR_BACK;
-	return VR_HANDLED;
+	if (flame_zoom_in(&st->lay, st->sel))
+		st->top = 0;
 }
 
 /* Rows a vertical key moves towards the leaves (negative: the root);
@@ -711,27 +379,28 @@ static long flame_vmove(const struct flame *st, int key)
 }
 
 /* Moves that need the selection's frame. */
-static unsigned flame_move(struct flame_iter *it, bool ready, int key, const struct ui_model *m)
+static unsigned flame_move(struct flame *st, struct flame_iter *it, bool ready, int key,
+			   const struct ui_model *m)
 {
 	struct flame_frame f;
-	long d = flame_vmove(it->st, key);
+	long d = flame_vmove(st, key);
 	int row;
 	bool sideways = key == K_LEFT || key == 'h' || key == K_RIGHT || key == 'l';
 
 	if (!d && !sideways && key != 'n' && key != 'N' && key != K_ENTER)
 		return VR_IGNORED;
-	if (!ready || !flame_fix(it, &f, &row))
+	if (!ready || !flame_fix(st, it, &f, &row))
 		return VR_HANDLED;
 	if (d > 0)
-		flame_down(it, f, d);
+		flame_down(st, it, f, d);
 	else if (d < 0)
-		flame_up(it, f.node, row, -d);
+		flame_up(st, it->p, f.node, row, -d);
 	else if (sideways)
-		flame_side(it, row, key == K_LEFT || key == 'h' ? -1 : 1);
+		flame_side(st, it, row, key == K_LEFT || key == 'h' ? -1 : 1);
 	else if (key == K_ENTER)
-		flame_zoom_in(it->st);
+		flame_enter(st);
 	else
-		flame_seek(it, row, f.x0, m->search, key == 'n' ? 1 : -1);
+		flame_find(st, it, row, f.x0, m->search, key == 'n' ? 1 : -1);
 	return VR_HANDLED;
 }
 
@@ -743,10 +412,9 @@ static unsigned flame_key(struct view *v, int key, const struct ui_model *m)
 	flame_sync(st, m);
 	switch (key) {
 	case K_ESC: case K_BACKSPACE:
-		return flame_zoom_out(st);
+		return flame_zoom_out(&st->lay) ? VR_HANDLED : VR_BACK;
 	case K_HOME: case 'g':
-		st->nz = 0;
-		st->zoom = 0;
+		flame_zoom_to(&st->lay, 0);
 		return VR_HANDLED;
 	case 'i':
 		st->flame = !st->flame;
@@ -757,7 +425,7 @@ static unsigned flame_key(struct view *v, int key, const struct ui_model *m)
 	case 'f':
 		return VR_HANDLED;   /* already the flame graph */
 	default:
-		return flame_move(&it, flame_ctx(&it, st, m->p, st->w), key, m);
+		return flame_move(st, &it, flame_iter_init(&it, &st->lay, m->p, st->w), key, m);
 	}
 }
 
@@ -779,8 +447,7 @@ static void flame_focus(struct view *v, uint32_t func, const struct ui_model *m)
 			best = i;
 	if (best == PROF_NONE)
 		return;
-	st->nz = 0;
-	st->zoom = best;
+	flame_zoom_to(&st->lay, best);
 	st->top = 0;
 	flame_select(st, p, best);
 }
@@ -805,7 +472,7 @@ static void flame_status(const struct view *v, const struct ui_model *m, char *b
 	if (!p || !st->synced || st->epoch != m->epoch || st->sel == PROF_NONE)
 		return;
 	n = profile_node(p, st->sel);
-	z = profile_node(p, st->zoom);
+	z = profile_node(p, st->lay.zoom);
 	root = profile_node(p, 0);
 	if (!n || !z)
 		return;
@@ -818,13 +485,8 @@ static void flame_destroy(struct view *v)
 {
 	struct flame *st = v->priv;
 
-	free(st->zstack);
+	flame_layout_release(&st->lay);
 	free(st->trail);
-	free(st->rank);
-	free(st->kids);
-	free(st->rows[0].f);
-	free(st->rows[1].f);
-	free(st->chain);
 	free(st);
 	free(v);
 }

@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -151,5 +153,175 @@ Test(unwind, garbage_stack_ends_without_looping)
 	snap.regs[PERF_REG_X86_BP] = snap.regs[PERF_REG_X86_SP];
 	n = unwind(snap.len, 4096, ips, &st);
 	cr_assert_lt(n, 8, "%zu frames from garbage", n);
+	cr_assert_neq(st, UWS_OK);
+}
+
+/* ---- CFI only in .debug_frame: a shared object built at test time ---------- */
+
+static const char dbf_so_src[] =
+	"typedef void (*cb_t)(void *);\n"
+	"volatile int dbf_sink;\n"
+	/* Read-only data, so cutting the CFI leaves no empty segment. */
+	"const char dbf_tag[256] = \"debug_frame only\";\n"
+	"__attribute__((noinline)) void dbf_so_inner(cb_t cb, void *arg)\n"
+	"{ int keep = dbf_sink; cb(arg); dbf_sink = keep + 1; }\n"
+	"__attribute__((noinline)) void dbf_so_outer(cb_t cb, void *arg)\n"
+	"{ int keep = dbf_sink * 3; dbf_so_inner(cb, arg); dbf_sink += keep; }\n";
+
+static char dbf_dir[64];
+
+static void dbf_setup(void)
+{
+	strcpy(dbf_dir, "/tmp/test_unwind.XXXXXX");
+	cr_assert_not_null(mkdtemp(dbf_dir));
+}
+
+static void dbf_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dbf_dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* One more function, built with unwind tables: as linked, the object has
+ * an .eh_frame_hdr, which knows nothing of dbf_so_*. */
+static const char dbf_other_src[] = "int dbf_other(int x) { return x + 1; }\n";
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/*
+ * Build dbf_so_src without frame pointers or unwind tables (so gcc puts its
+ * CFI in .debug_frame) and link it with dbf_other_src, then cut `cut`
+ * (objcopy --remove-section args, may be empty) out of the result.
+ * Returns its path in dbf_dir; skips the test without gcc or objcopy.
+ */
+static const char *build_dbf_so(const char *name, const char *cut)
+{
+	static char so[128];
+	char cmd[1024];
+
+	if (system("gcc --version >/dev/null 2>&1") != 0 ||
+	    system("objcopy --version >/dev/null 2>&1") != 0)
+		cr_skip_test("gcc or objcopy not installed");
+	snprintf(so, sizeof(so), "%s/%s", dbf_dir, name);
+	snprintf(cmd, sizeof(cmd), "%s/dbf.c", dbf_dir);
+	write_file(cmd, dbf_so_src);
+	snprintf(cmd, sizeof(cmd), "%s/other.c", dbf_dir);
+	write_file(cmd, dbf_other_src);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && gcc -O2 -g -fPIC -fomit-frame-pointer -fno-asynchronous-unwind-tables "
+		 "-fno-unwind-tables -c dbf.c && gcc -O2 -fPIC -fasynchronous-unwind-tables -c other.c "
+		 "&& gcc -shared -o '%s.tmp' dbf.o other.o && objcopy %s '%s.tmp' '%s'",
+		 dbf_dir, so, cut, so, so);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	return so;
+}
+
+typedef void (*dbf_cb)(void *);
+typedef void (*dbf_entry)(dbf_cb, void *);
+
+__attribute__((noinline)) void uwt_capture_cb(void *arg);
+__attribute__((noinline)) void uwt_capture_cb(void *arg)
+{
+	uwt_capture(arg);
+	__asm__ volatile("" ::: "memory");	/* no tail call */
+}
+
+__attribute__((noinline)) int uwt_dbf_caller(dbf_entry outer);
+__attribute__((noinline)) int uwt_dbf_caller(dbf_entry outer)
+{
+	outer(uwt_capture_cb, &snap);
+	return (int)snap.len + 1;
+}
+
+/* Unwind from inside the object at so: through its two functions? */
+static size_t unwind_through(const char *so, uint64_t *ips, size_t max, enum unwind_status *st)
+{
+	struct maps m = { 0 };
+	int here;
+	const struct map_entry *e;
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	dbf_entry outer;
+
+	cr_assert_not_null(h, "dlopen %s: %s", so, dlerror());
+	*(void **)&outer = dlsym(h, "dbf_so_outer");
+	cr_assert_not_null(outer);
+	cr_assert_eq(maps_read(getpid(), &m), 0);
+	e = maps_find(&m, (uint64_t)(uintptr_t)&here);
+	cr_assert_not_null(e);
+	stack_end = (uintptr_t)e->end;
+	maps_release(&m);
+	uwt_dbf_caller(outer);
+	/* The object stays loaded: the unwinder reads its file and mapping. */
+	return unwind(snap.len, max, ips, st);
+}
+
+static void expect_dbf_chain(const char *so)
+{
+	uint64_t ips[64];
+	enum unwind_status st;
+	size_t n = unwind_through(so, ips, 64, &st);
+
+	cr_assert_geq(n, 6, "only %zu frames", n);
+	cr_assert_str_eq(name_of(ips[0]), "uwt_capture");
+	cr_assert_str_eq(name_of(ips[1]), "uwt_capture_cb");
+	cr_assert_str_eq(name_of(ips[2]), "dbf_so_inner");
+	cr_assert_str_eq(name_of(ips[3]), "dbf_so_outer");
+	cr_assert_str_eq(name_of(ips[4]), "uwt_dbf_caller");
+	cr_assert_eq(st, UWS_OK, "status %d after %zu frames", st, n);
+}
+
+TestSuite(unwind_dbf, .init = dbf_setup, .fini = dbf_teardown);
+
+Test(unwind_dbf, through_debug_frame_only)
+{
+	expect_dbf_chain(build_dbf_so("libdbf.so",
+				      "--remove-section=.eh_frame --remove-section=.eh_frame_hdr"));
+}
+
+/* As linked: an .eh_frame_hdr (for dbf_other) that does not cover ours. */
+Test(unwind_dbf, through_debug_frame_beside_eh_frame)
+{
+	expect_dbf_chain(build_dbf_so("libdbf-crt.so", ""));
+}
+
+/* The control: without .debug_frame either, the chain is not found, so
+ * the tests above do test .debug_frame. */
+Test(unwind_dbf, no_cfi_at_all_loses_the_chain)
+{
+	uint64_t ips[64];
+	enum unwind_status st;
+	const char *so = build_dbf_so("libdbf-none.so", "--remove-section=.eh_frame "
+				      "--remove-section=.eh_frame_hdr --remove-section=.debug_frame");
+	size_t n = unwind_through(so, ips, 64, &st);
+
+	cr_assert_geq(n, 3);
+	cr_assert_str_eq(name_of(ips[2]), "dbf_so_inner");
+	cr_assert(n < 5 || strcmp(name_of(ips[3]), "dbf_so_outer") ||
+		  strcmp(name_of(ips[4]), "uwt_dbf_caller"),
+		  "the chain was found without any CFI");
+}
+
+/* Frame pointers and saved slots near the top of the address space: no
+ * bound check may wrap around (it once let a read run off the copy). */
+Test(unwind, addresses_near_the_top_do_not_wrap)
+{
+	uint64_t ips[64];
+	enum unwind_status st;
+	uint64_t v = UINT64_MAX - 7;
+
+	run_chain();
+	for (size_t i = 0; i + 8 <= snap.len; i += 8)
+		memcpy(snap.stack + i, &v, 8);
+	snap.regs[PERF_REG_X86_BP] = v;
+	cr_assert_lt(unwind(snap.len, 64, ips, &st), 8);
 	cr_assert_neq(st, UWS_OK);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "proftui/prochist.h"
 #include "proftui/profile.h"
 #include "proftui/resolve.h"
 #include "proftui/ring.h"
@@ -18,6 +19,7 @@ struct feed {
 	struct profile *p;
 	struct resolver *res;
 	struct samplelog *log;   /* when set, every sample's leaf node is logged */
+	struct prochist *hist;   /* when set, REC_PROCSTAT readings go here */
 	bool target_exited;
 	unsigned execs;          /* execve calls seen */
 	uint64_t bad_records;    /* malformed records (a bug if ever non-zero) */

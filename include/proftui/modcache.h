@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "proftui/dwframe.h"
 #include "proftui/maps.h"
 #include "proftui/record.h"
 
@@ -15,7 +16,9 @@
  * for every executable module, a read-only image of its file (mmap of the ELF
  * through /proc/PID/root or /proc/PID/map_files, or proftui's own vDSO,
  * which the kernel shares with every process) with what the unwinder needs:
- * program headers and the .eh_frame_hdr search table.  Each module gets a
+ * program headers and the .eh_frame_hdr search table (or, for a module
+ * whose CFI is only in .debug_frame, an equivalent built from it on first
+ * use: modcache_debug_frame).  Each module gets a
  * small id, announced once through the `announce` callback as a REC_MODULE
  * record so the consumer can symbolise on its own.
  */
@@ -64,6 +67,18 @@ const struct mod *modcache_module(struct modcache *mc, const struct map_entry *e
  * ELF virtual address (load bias removed); false if no PT_LOAD covers it. */
 bool modcache_to_vaddr(const struct mod *m, const struct map_entry *e, uint64_t addr,
 		       uint64_t *vaddr);
+
+/*
+ * For a module whose CFI is in .debug_frame (of the file itself, else of
+ * the separate debug file /usr/lib/debug/.build-id/xx/rest.debug, looked
+ * up under the target's root first, then proftui's; its build-id must
+ * match): that CFI rebuilt as .eh_frame + .eh_frame_hdr (dwframe.h), placed
+ * at an ELF vaddr past the module's last PT_LOAD, which is never mapped,
+ * so the caller must serve those bytes itself.  Built on the first call
+ * for a module and kept with it; NULL when the module has none (the
+ * answer is kept too).
+ */
+const struct dwf_table *modcache_debug_frame(struct modcache *mc, const struct mod *m);
 
 /* Copy `len` bytes of the target's memory at `addr` from the module file
  * image backing it (read-only file data, never live memory). */

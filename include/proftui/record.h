@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "proftui/procstat.h"
+
 /*
  * The ring is the only crossing between the sampler and the rest of proftui,
  * so everything the consumer learns about the target arrives as one of these
@@ -19,6 +21,7 @@ enum rec_type {
 	REC_LOST,        /* samples the kernel or the sampler could not deliver */
 	REC_EXIT,        /* the target process exited */
 	REC_EXEC,        /* the target called execve: module ids start over */
+	REC_PROCSTAT,    /* process-wide figures, about once a second */
 };
 
 struct rec_hdr {
@@ -93,6 +96,12 @@ struct rec_lost {
 	uint64_t kernel_lost;   /* PERF_RECORD_LOST */
 	uint64_t throttled;     /* PERF_RECORD_THROTTLE events */
 	uint64_t unwind_failed; /* samples the sampler could not turn into a stack */
+};
+
+/* A procstat reading; the sampler skips readings that fail (target exiting). */
+struct rec_procstat {
+	struct rec_hdr h;
+	struct procstat ps;
 };
 
 struct rec_exit {

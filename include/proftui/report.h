@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "proftui/prochist.h"
 #include "proftui/profile.h"
 
 struct report_info {
@@ -60,5 +61,22 @@ int report_folded(FILE *out, const struct profile *p);
  * (lost and unwind are each one line.)
  */
 void report_summary(FILE *out, const struct profile *p, const struct report_info *info);
+
+/*
+ * The target's process figures over the session (prochist), one line:
+ *
+ *   process: cpu U% user S% sys, rss R, M major faults, read B write B,
+ *            N threads (2 running, 1 sleeping)
+ *
+ * cpu: average % of one CPU from the session's first reading to the last;
+ * rss: the last reading; major faults and read/write bytes: during the
+ * session ("io unknown" when the io file could not be read); with fewer than
+ * two readings "cpu unknown", 0 faults and "io unknown".  threads: the last
+ * reading, with the non-zero state counts in the order running, sleeping,
+ * disk wait, stopped, zombie/other.  Sizes are "N B" below 1 KiB, else one decimal and kB, MB,
+ * GB or TB (powers of 1024).  With no reading at all (h NULL, or the target
+ * ended first) the line is "process: no readings".
+ */
+void report_process(FILE *out, const struct prochist *h);
 
 #endif

@@ -13,8 +13,10 @@
  * the user stack.  libunwind walks the call-frame information (.eh_frame,
  * through .eh_frame_hdr) with memory reads served from that copy for stack
  * addresses and from the module's file image for everything else; it never
- * reads the live target.  Where a module has no CFI, libunwind's own
- * frame-pointer chain takes over.  Each step must move the stack pointer up,
+ * reads the live target.  For code .eh_frame_hdr does not cover, CFI kept
+ * only in .debug_frame (the file's, or its build-id debug file's) is used,
+ * rebuilt by modcache_debug_frame and served from proftui's memory.  Where
+ * a module has no CFI, libunwind's own frame-pointer chain takes over.  Each step must move the stack pointer up,
  * so a corrupt stack ends the walk instead of looping.
  *
  * Owned by the sampler thread.  The address space keeps libunwind's global

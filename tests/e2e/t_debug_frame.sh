@@ -66,7 +66,7 @@ if [ "$(id -u)" -ne 0 ] || ! [ -d /usr/lib/debug ] || ! command -v unshare >/dev
 	exit 0
 fi
 readelf -SW "$split" | grep -qE '\.(eh_frame|debug_frame)' && fail "$split still has CFI; rebuild the workloads"
-bid=$(readelf -nW "$split" | awk '/Build ID:/ { print $3; exit }')
+bid=$(readelf -nW "$split" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p' | head -n 1)
 [ "${#bid}" -gt 2 ] || fail "$split has no build-id"
 dbg=$TMPDIR/debugroot
 mkdir -p "$dbg/.build-id/${bid:0:2}" || fail "mkdir failed"

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config clang libncurses-dev libunwind-dev libelf-dev
       libproc2-dev libcriterion-dev zlib1g-dev tmux linux-perf procps
-      libc6-dbg binutils"
+      libc6-dbg binutils g++ hyperfine jq time util-linux"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

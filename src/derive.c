@@ -156,6 +156,7 @@ static void copy_losses(struct profile *dst, const struct profile *live)
 	to->throttled = from->throttled;
 	to->dropped_ring = from->dropped_ring;
 	to->unwind_failed = from->unwind_failed;
+	to->foreign = from->foreign;
 }
 
 /* Install a freshly built profile in place of the old one. */

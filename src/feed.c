@@ -61,6 +61,7 @@ static void feed_one(struct feed *f, const struct rec_hdr *h, size_t len)
 			st->lost_kernel += l->kernel_lost;
 			st->throttled += l->throttled;
 			st->unwind_failed += l->unwind_failed;
+			st->foreign += l->foreign;
 		}
 		break;
 	case REC_PROCSTAT:

@@ -174,6 +174,9 @@ void report_summary(FILE *out, const struct profile *p, const struct report_info
 		" stack copy too small, %" PRIu64 " no CFI, %" PRIu64 " corrupt frames, %" PRIu64
 		" no user registers\n", st[UWS_OK], st[UWS_DEPTH], st[UWS_STACK_COPY],
 		st[UWS_NO_CFI], st[UWS_BAD_FRAME], st[UWS_NO_USER]);
+	if (s->foreign)
+		fprintf(out, "children: %" PRIu64 " samples in child processes running another "
+			"program, not followed (profile them with -p)\n", s->foreign);
 	fprintf(out, "threads seen: %zu\n", nthreads);
 	fprintf(out, "duration: %.2f s, method: %s\n", info->duration_s,
 		info->method ? info->method : "unknown");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,9 +24,16 @@
 #define SAMPLER_POLL_MS 100
 #define SAMPLER_PTRACE_MAX_HZ 200
 #define SAMPLER_MAX_FRAMES 16384
+#define SAMPLER_MAX_FOREIGN 1024
 /* Process-wide figures (REC_PROCSTAT) once a second: rates need no more,
  * and a reading costs ~0.1 ms plus ~25 us per thread (procstat.c). */
 #define SAMPLER_PROCSTAT_NS 1000000000ull
+
+/* A process other than the target whose samples arrived (inherited events). */
+struct child {
+	uint32_t pid;
+	bool foreign;            /* runs another program: samples not followed */
+};
 
 struct sampler {
 	struct sampler_opts o;
@@ -56,7 +64,9 @@ struct sampler {
 	size_t npfds;
 
 	/* losses not yet reported in a REC_LOST */
-	uint64_t lost, throttled, failed;
+	uint64_t lost, throttled, failed, foreign;
+	struct child children[SAMPLER_MAX_FOREIGN];
+	size_t nchildren;
 
 	/* ptrace start-up handshake */
 	int attach_err;
@@ -171,13 +181,14 @@ static void flush_losses(struct sampler *s)
 {
 	struct rec_lost r = { .h = { REC_LOST, 0, sizeof(r) } };
 
-	if (!s->lost && !s->throttled && !s->failed)
+	if (!s->lost && !s->throttled && !s->failed && !s->foreign)
 		return;
 	r.kernel_lost = s->lost;
 	r.throttled = s->throttled;
 	r.unwind_failed = s->failed;
+	r.foreign = s->foreign;
 	if (push(s, &r, sizeof(r)))
-		s->lost = s->throttled = s->failed = 0;
+		s->lost = s->throttled = s->failed = s->foreign = 0;
 }
 
 /* Build and push one sample from kernel frames and user instruction
@@ -216,6 +227,59 @@ static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const
 
 /* ---- perf method ------------------------------------------------------- */
 
+static struct child *find_child(struct sampler *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->nchildren; i++)
+		if (s->children[i].pid == pid)
+			return &s->children[i];
+	return NULL;
+}
+
+static void note_foreign(struct sampler *s, uint32_t pid)
+{
+	struct child *c = find_child(s, pid);
+
+	if (!c && s->nchildren < SAMPLER_MAX_FOREIGN)
+		c = &s->children[s->nchildren++];
+	if (c)
+		*c = (struct child){ pid, true };
+}
+
+/* Does `pid` run the same executable file as the target? */
+static bool same_program(const struct sampler *s, uint32_t pid)
+{
+	char path[64], tpath[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	snprintf(tpath, sizeof(tpath), "/proc/%d/exe", (int)s->o.pid);
+	return stat(path, &a) == 0 && stat(tpath, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * Samples of a child running another program are counted, not shown:
+ * proftui follows one program's mappings.  Forked children that did not
+ * exec share the parent's mappings and stay.  The exec record may come
+ * later than the child's first samples (another CPU's ring), so a child is
+ * also checked by its executable when first seen.
+ */
+static bool is_foreign(struct sampler *s, uint32_t pid)
+{
+	struct child *c;
+
+	if (pid == (uint32_t)s->o.pid)
+		return false;
+	c = find_child(s, pid);
+	if (c)
+		return c->foreign;
+	if (s->nchildren == SAMPLER_MAX_FOREIGN)
+		return true;
+	c = &s->children[s->nchildren++];
+	*c = (struct child){ pid, !same_program(s, pid) };
+	return c->foreign;
+}
+
 static void on_comm(struct sampler *s, const struct perf_event_header *h)
 {
 	const struct { struct perf_event_header h; uint32_t pid, tid; char comm[]; } *c = (const void *)h;
@@ -225,6 +289,12 @@ static void on_comm(struct sampler *s, const struct perf_event_header *h)
 	if (h->size <= sizeof(*c))
 		return;
 	snprintf(comm, sizeof(comm), "%.*s", (int)(max < 31 ? max : 31), c->comm);
+	if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && c->pid != (uint32_t)s->o.pid) {
+		/* A child (inherited events) now runs another program: our
+		 * maps are not its maps, so its samples would be misnamed. */
+		note_foreign(s, c->pid);
+		return;
+	}
 	if (h->misc & PERF_RECORD_MISC_COMM_EXEC) {
 		struct rec_hdr r = { REC_EXEC, 0, sizeof(r) };
 
@@ -249,6 +319,10 @@ static void on_perf_record(void *ctx, const struct perf_event_header *h)
 	case PERF_RECORD_SAMPLE:
 		if (!perfev_parse_sample(s->pe, h, &ps)) {
 			s->failed++;
+			return;
+		}
+		if (is_foreign(s, ps.pid)) {
+			s->foreign++;
 			return;
 		}
 		modcache_set_sample_time(s->mc, ps.time_ns);

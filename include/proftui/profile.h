@@ -31,6 +31,7 @@ struct prof_stats {
 	uint64_t throttled;           /* throttle events */
 	uint64_t dropped_ring;        /* ring full: sampler dropped */
 	uint64_t unwind_failed;       /* sampler could not make a stack at all */
+	uint64_t foreign;             /* samples in children running another program */
 	uint64_t refused;             /* weight profile_add_sample refused (memory, caps, bad ids) */
 	uint64_t by_status[UWS__COUNT]; /* how each added sample's unwind ended */
 	uint64_t first_ns, last_ns;   /* time of the first and last sample */

@@ -96,6 +96,8 @@ struct rec_lost {
 	uint64_t kernel_lost;   /* PERF_RECORD_LOST */
 	uint64_t throttled;     /* PERF_RECORD_THROTTLE events */
 	uint64_t unwind_failed; /* samples the sampler could not turn into a stack */
+	uint64_t foreign;       /* samples of child processes that exec'd another
+				 * program: not followed (their mappings differ) */
 };
 
 /* A procstat reading; the sampler skips readings that fail (target exiting). */

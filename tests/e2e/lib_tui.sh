@@ -24,7 +24,7 @@ tui_start() {
 	for q in "$PROFTUI" "$@"; do
 		cmd+=" $(printf '%q' "$q")"
 	done
-	cmd+="; echo \"[proftui exited \$?]\"; sleep 30"
+	cmd+="; echo \"[proftui exited \$?]\"; ${TUI_AFTER:-true}; sleep 30"
 	tmx -f /dev/null new-session -d -x "$TUI_W" -y "$TUI_H" "$cmd" ||
 		fail "cannot start tmux"
 	on_exit "tmux -L $TUI_SOCK kill-server"

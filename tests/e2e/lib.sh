@@ -111,9 +111,19 @@ run_cmd() {
 	return 0
 }
 
-# run_batch ARGS...: "$PROFTUI" --batch ARGS, prefixed by RUN_PREFIX.
+# Sampling rate of run_batch: high enough that a ±3-point check is ~5
+# standard errors wide for a 2 s run (6,000 samples: sigma 0.6 points at 60 %),
+# so the split tests measure proftui, not chance.  A test that checks the rate
+# itself sets E2E_FREQ before sourcing this file (empty: proftui's default).
+E2E_FREQ=${E2E_FREQ-2999}
+
+# run_batch ARGS...: "$PROFTUI" --batch [-F E2E_FREQ] ARGS, prefixed by RUN_PREFIX.
 run_batch() {
-	run_cmd "${RUN_PREFIX[@]}" "$PROFTUI" --batch "$@"
+	if [ -n "$E2E_FREQ" ]; then
+		run_cmd "${RUN_PREFIX[@]}" "$PROFTUI" --batch -F "$E2E_FREQ" "$@"
+	else
+		run_cmd "${RUN_PREFIX[@]}" "$PROFTUI" --batch "$@"
+	fi
 }
 
 # Fail unless the last run exited with status $1.
@@ -356,8 +366,9 @@ check_rate() {
 	local s d lo hi
 	s=$(summary_num samples)
 	d=$(summary_num duration)
-	lo=$(awk -v c="$1" -v w="$2" -v d="${d:-0}" 'BEGIN { printf "%d\n", c / w * d * 999 * 0.5 }')
-	hi=$(awk -v d="${d:-0}" 'BEGIN { printf "%d\n", d * 999 * 1.1 + 5 }')
+	local hz=${E2E_FREQ:-999}
+	lo=$(awk -v c="$1" -v w="$2" -v d="${d:-0}" -v hz="$hz" 'BEGIN { printf "%d\n", c / w * d * hz * 0.5 }')
+	hi=$(awk -v d="${d:-0}" -v hz="$hz" 'BEGIN { printf "%d\n", d * hz * 1.1 + 5 }')
 	note "samples = ${s:-?} in ${d:-?} s; target used ${1}s CPU in ${2}s (expect $lo..$hi)"
 	if ! { [ "$lo" -gt 0 ] && ge "${s:-x}" "$lo" && le "${s:-x}" "$hi"; }; then
 		fail "${s:-?} samples, expected $lo..$hi from the target's CPU use"

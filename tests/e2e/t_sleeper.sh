@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # t_sleeper.sh — 10 % CPU, mostly asleep: cpu-clock counts CPU time, so ~200 samples in 2 s at 999 Hz, nearly all in sleeper_spin.
+E2E_FREQ=  # this test checks the default 999 Hz itself
 . "$(dirname "$0")/lib.sh"
 
 run_batch -- "$WORKLOADS/sleeper" 2

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # t_split_launch.sh — launch mode on split: func_a/b/c self 60/30/10 ±3 and main;run_rounds;func_X in the folded stacks.
+E2E_FREQ=  # this test checks the default 999 Hz itself
 . "$(dirname "$0")/lib.sh"
 
 run_batch -- "$WORKLOADS/split" 2

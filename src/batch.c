@@ -13,16 +13,10 @@
 
 #include "proftui/batch.h"
 #include "proftui/feed.h"
+#include "proftui/fesig.h"
+#include "proftui/monotime.h"
 #include "proftui/report.h"
 #include "proftui/resolve.h"
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int make_timer(double seconds)
 {
@@ -40,17 +34,6 @@ static int make_timer(double seconds)
 		it.it_value.tv_nsec = 1;
 	timerfd_settime(fd, 0, &it, NULL);
 	return fd;
-}
-
-static int make_sigfd(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
 /* Wait for the end of the session; returns the signal that ended it or 0. */
@@ -160,8 +143,8 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	/* Without it the report lacks the process line ("no readings"). */
 	struct prochist *h = prochist_new();
 	struct feed f = { .p = p, .res = res, .hist = h };
-	double start = mono_s(), duration;
-	int sig, st, code = 0, sfd = make_sigfd();
+	double start = monotime_s(), duration;
+	int sig, st, code = 0, sfd = fesig_fd();
 
 	if (!res) {
 		fprintf(stderr, "proftui: out of memory\n");
@@ -173,7 +156,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 		return 1;
 	}
 	sig = collect(o, s, &f, ring, wake_fd, sfd);
-	duration = mono_s() - start;
+	duration = monotime_s() - start;
 	if (sampler_exit_status(s, &st))
 		target_set_status(t, st);
 	sampler_stop(s);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proftui/batch.h"
+#include "proftui/fesig.h"
 #include "proftui/ring.h"
 #include "proftui/sampler.h"
 #include "proftui/target.h"
@@ -244,20 +245,6 @@ static int exit_code_for(int err)
 	}
 }
 
-/* Signals the front end takes through a signalfd: block them before any
- * thread exists so none of them is delivered elsewhere. */
-static void block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static int start_target(struct opts *o, struct target *t, char *err, size_t len)
 {
 	if (o->argv) {
@@ -284,7 +271,7 @@ static int run(struct opts *o)
 		fprintf(stderr, "proftui: out of memory\n");
 		return 1;
 	}
-	block_signals();
+	fesig_block();
 	ret = start_target(o, &t, err, sizeof(err));
 	if (!ret)
 		ret = sampler_start(&s, &o->so, ring, wake_fd, &si, err, sizeof(err));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "proftui/modcache.h"
+#include "proftui/monotime.h"
 
 #define MC_REFRESH_MIN_NS (50ull * 1000 * 1000)
 #define MC_REFRESH_FLOOR_NS (1ull * 1000 * 1000)
@@ -54,14 +55,6 @@ struct modcache {
 	void *ctx;
 	struct mod_priv *anon;     /* the one module for anonymous code */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 struct modcache *modcache_new(pid_t pid, modcache_announce_fn announce, void *ctx)
 {
@@ -119,7 +112,7 @@ void modcache_free(struct modcache *mc)
 int modcache_refresh(struct modcache *mc, bool force)
 {
 	struct maps fresh = { 0 };
-	uint64_t now = now_ns();
+	uint64_t now = monotime_ns();
 	int err;
 
 	/* A miss justifies a new read when the maps we hold are older than the

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "proftui/monotime.h"
 #include "proftui/perfmap.h"
 #include "proftui/resolve.h"
 #include "proftui/symbols.h"
@@ -142,18 +143,10 @@ static const struct res_mod *find_mod(const struct resolver *r, uint32_t id)
 	return lo < r->nmods && r->mods[lo].id == id ? &r->mods[lo] : NULL;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* (Re)load perf-PID.map when first needed and when it has grown. */
 static void refresh_jit(struct resolver *r, uint32_t pid)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = monotime_ns();
 	char path[64], err[256];
 	struct stat st;
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proftui/monotime.h"
 #include "proftui/modcache.h"
 #include "proftui/perfev.h"
 #include "proftui/procstat.h"
@@ -75,14 +76,6 @@ struct sampler {
 	pthread_cond_t cond;
 	bool attach_done;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static bool push(struct sampler *s, const void *rec, size_t len)
 {
@@ -165,7 +158,7 @@ static void note_thread(struct sampler *s, uint32_t tid)
 static void maybe_procstat(struct sampler *s)
 {
 	struct rec_procstat r = { .h = { REC_PROCSTAT, 0, sizeof(r) } };
-	uint64_t now = mono_ns();
+	uint64_t now = monotime_ns();
 
 	if (!s->psr || now < s->ps_next)
 		return;
@@ -411,7 +404,7 @@ static void on_ptrace_sample(void *ctx, pid_t tid, const uint64_t *ips, size_t n
 			     enum unwind_status st)
 {
 	struct sampler *s = ctx;
-	uint64_t now = mono_ns();
+	uint64_t now = monotime_ns();
 
 	modcache_set_sample_time(s->mc, now);
 	emit_sample(s, (uint32_t)tid, now, NULL, 0, ips, n, st);
@@ -419,12 +412,12 @@ static void on_ptrace_sample(void *ctx, pid_t tid, const uint64_t *ips, size_t n
 
 static void run_ptrace(struct sampler *s)
 {
-	uint64_t period = 1000000000ull / s->o.freq_hz, next = mono_ns();
+	uint64_t period = 1000000000ull / s->o.freq_hz, next = monotime_ns();
 	struct ptracer_stats st;
 
 	for (;;) {
 		struct pollfd p = { .fd = s->stop_fd, .events = POLLIN };
-		uint64_t now = mono_ns();
+		uint64_t now = monotime_ns();
 		int wait_ms = next > now ? (int)((next - now) / 1000000) : 0;
 
 		if (poll(&p, 1, wait_ms) > 0 && p.revents)

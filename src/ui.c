@@ -12,6 +12,8 @@
 
 #include "proftui/derive.h"
 #include "proftui/feed.h"
+#include "proftui/fesig.h"
+#include "proftui/monotime.h"
 #include "proftui/keys.h"
 #include "proftui/procline.h"
 #include "proftui/prochist.h"
@@ -58,14 +60,6 @@ struct ui {
 	char note[160];
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- drawing ------------------------------------------------------------ */
 
 /* Which samples the views show: the aggregation mode and thread filter. */
@@ -96,7 +90,7 @@ static void draw_header(struct ui *u)
 {
 	/* Process-wide figures, whatever the views are filtered to. */
 	const struct prof_stats *st = profile_stats_const(u->paused ? u->m.p : u->live);
-	double up = (u->sampling ? mono_s() : u->stopped_at) - u->start;
+	double up = (u->sampling ? monotime_s() : u->stopped_at) - u->start;
 	uint64_t lost = st->lost_kernel + st->dropped_ring + st->unwind_failed;
 	size_t nthreads;
 	int x;
@@ -179,14 +173,6 @@ static void set_shown(struct ui *u, const struct profile *p)
 	u->m.epoch++;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Recompute what the views show (mode, thread filter) from the live data. */
 static void update_shown(struct ui *u)
 {
@@ -196,7 +182,7 @@ static void update_shown(struct ui *u)
 	if (u->paused)
 		return;
 	p = derive_update(u->dv, u->live, u->log, u->mode, (uint64_t)(u->o->window_s * 1e9),
-			  u->tid, mono_ns(), &changed);
+			  u->tid, monotime_ns(), &changed);
 	if (changed || p != u->m.p)
 		set_shown(u, p);
 }
@@ -258,7 +244,7 @@ static void reset(struct ui *u)
 	u->live = p;
 	set_shown(u, p);
 	update_shown(u);
-	u->start = mono_s();
+	u->start = monotime_s();
 }
 
 static void switch_view(struct ui *u, int to)
@@ -400,7 +386,7 @@ static void note_end(struct ui *u)
 
 	u->ended = true;
 	u->sampling = false;
-	u->stopped_at = mono_s();
+	u->stopped_at = monotime_s();
 	if (sampler_exit_status(u->s, &code))
 		target_set_status(u->t, code);
 	sampler_stop(u->s);
@@ -424,7 +410,7 @@ static void stop_sampling(struct ui *u, const char *why)
 	u->s = NULL;
 	feed_drain(&u->f, u->ring);
 	u->sampling = false;
-	u->stopped_at = mono_s();
+	u->stopped_at = monotime_s();
 	snprintf(u->note, sizeof(u->note), "%s", why);
 }
 
@@ -443,17 +429,6 @@ static int make_timer(double first, double every)
 	return fd;
 }
 
-static int make_sigfd(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 static void drain_fd(int fd)
 {
 	uint64_t v;
@@ -466,7 +441,7 @@ static void drain_fd(int fd)
 static void loop(struct ui *u, int wake_fd)
 {
 	int refresh = make_timer(u->o->refresh_s, u->o->refresh_s);
-	int stop = make_timer(u->o->duration_s, 0), sfd = make_sigfd();
+	int stop = make_timer(u->o->duration_s, 0), sfd = fesig_fd();
 	bool dirty = true;
 
 	while (!u->quit) {
@@ -589,7 +564,7 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
 	u.mode = o->mode;
 	update_shown(&u);
-	u.start = mono_s();
+	u.start = monotime_s();
 	loop(&u, wake_fd);
 	if (u.sampling)
 		sampler_stop(u.s);

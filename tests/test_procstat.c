@@ -46,15 +46,29 @@ static void sleep_ms(long ms)
 /*
  * fork() for a child the test watches.  The child dies with the test process
  * (even stopped), so a failed assertion leaves no child behind holding the
- * runner's output open.
+ * runner's output open; the parent waits until that is set up, so a signal
+ * it sends cannot stop the child before.
  */
 static pid_t child(void)
 {
-	pid_t parent = getpid(), pid = fork();
+	pid_t parent = getpid(), pid;
+	int fds[2];
+	char c = 0;
 
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
 	cr_assert_geq(pid, 0);
-	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
-		_exit(1);
+	if (pid == 0) {
+		close(fds[0]);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
+		    write(fds[1], &c, 1) != 1)
+			_exit(1);
+		close(fds[1]);
+		return 0;
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &c, 1), 1, "child %d did not start", (int)pid);
+	close(fds[0]);
 	return pid;
 }
 

@@ -317,11 +317,16 @@ Test(unwind, addresses_near_the_top_do_not_wrap)
 	uint64_t ips[64];
 	enum unwind_status st;
 	uint64_t v = UINT64_MAX - 7;
+	size_t n;
 
 	run_chain();
 	for (size_t i = 0; i + 8 <= snap.len; i += 8)
 		memcpy(snap.stack + i, &v, 8);
 	snap.regs[PERF_REG_X86_BP] = v;
-	cr_assert_lt(unwind(snap.len, 64, ips, &st), 8);
-	cr_assert_neq(st, UWS_OK);
+	n = unwind(snap.len, 64, ips, &st);
+	/* Under ASan an out-of-copy read aborts the test; everywhere, no frame
+	 * may come from the garbage, and "complete" only means libunwind saw
+	 * the end right after the leaf. */
+	cr_assert_lt(n, 2, "%zu frames from garbage", n);
+	cr_assert(st != UWS_OK || n == 1);
 }

@@ -6,12 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libproc2/pids.h>
 
+#include "proftui/monotime.h"
 #include "proftui/procstat.h"
+#include "proftui/ptproc.h"
 
 /*
  * Where the time goes (measured with a throw-away bench on the build machine,
@@ -50,14 +51,6 @@ struct procstat_reader {
 	struct pids_info *proc;
 	char *buf;               /* PROCSTAT_FILE_MAX bytes for status files */
 };
-
-static uint64_t procstat_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int procstat_new(struct procstat_reader **out, pid_t pid)
 {
@@ -185,7 +178,7 @@ static int procstat_process(struct procstat_reader *r, struct procstat *out)
 	if (f->counts->total < 1 || !f->stacks[0])
 		return -ESRCH;
 	s = f->stacks[0];
-	out->time_ns = procstat_mono_ns();
+	out->time_ns = monotime_ns();
 	out->utime_ns = PIDS_VAL(PI_UTIME, ull_int, s, r->proc) * r->ns_per_tick;
 	out->stime_ns = PIDS_VAL(PI_STIME, ull_int, s, r->proc) * r->ns_per_tick;
 	out->rss_bytes = (uint64_t)PIDS_VAL(PI_RSS, ul_int, s, r->proc) * 1024;
@@ -204,13 +197,13 @@ static int procstat_process(struct procstat_reader *r, struct procstat *out)
  * thread's status is read by hand; its State line comes along for free.
  * A thread that ended since the listing is skipped.
  */
-static void procstat_thread(struct procstat_reader *r, long tid, struct procstat *out)
+static void procstat_thread(struct procstat_reader *r, pid_t tid, struct procstat *out)
 {
 	char path[64];
 	const char *st;
 	uint64_t v;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%ld/status", (int)r->pid, tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)r->pid, (int)tid);
 	if (procstat_slurp(path, r->buf, PROCSTAT_FILE_MAX) <= 0)
 		return;
 	st = strstr(r->buf, "\nState:");
@@ -237,10 +230,9 @@ static int procstat_threads(struct procstat_reader *r, struct procstat *out)
 	if (!d)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while ((e = readdir(d))) {
-		char *end;
-		long tid = strtol(e->d_name, &end, 10);
+		pid_t tid = ptproc_tid(e->d_name);
 
-		if (*end || tid <= 0)
+		if (!tid)
 			continue;   /* "." and "..": only task ids are wanted */
 		if (seen++ == PROCSTAT_MAX_THREADS) {
 			out->flags |= PROCSTAT_THREADS_PARTIAL;

@@ -154,13 +154,18 @@ static void note_thread(struct sampler *s, uint32_t tid)
  * Read the target's process figures when a second has passed since the last
  * reading; called from the poll loops, so no timer or thread of its own.  A
  * failed reading is skipped without a word: the target may be exiting.
+ * `last`: the session is ending with the target alive; read once more so
+ * session averages reach its end, unless the last reading is under half a
+ * second old (a rate over a few ms of 10 ms ticks would be noise).
  */
-static void maybe_procstat(struct sampler *s)
+static void maybe_procstat(struct sampler *s, bool last)
 {
 	struct rec_procstat r = { .h = { REC_PROCSTAT, 0, sizeof(r) } };
-	uint64_t now = monotime_ns();
+	uint64_t now = monotime_ns(), due = s->ps_next;
 
-	if (!s->psr || now < s->ps_next)
+	if (last && due > SAMPLER_PROCSTAT_NS / 2)
+		due -= SAMPLER_PROCSTAT_NS / 2;
+	if (!s->psr || now < due)
 		return;
 	/* Keep the one-second beat; after a stall, restart it from now. */
 	s->ps_next += SAMPLER_PROCSTAT_NS;
@@ -390,11 +395,13 @@ static void run_perf(struct sampler *s)
 		for (size_t i = 0; i < m; i++)
 			if (s->pfds[i].revents & POLLHUP)
 				s->pfds[i].fd = -1;
-		maybe_procstat(s);
+		maybe_procstat(s, false);
 		drain_perf(s);
 		if (fd_ready(s->stop_fd) || fd_ready(s->pidfd))
 			break;
 	}
+	if (!fd_ready(s->pidfd))
+		maybe_procstat(s, true);
 	drain_perf(s);
 }
 
@@ -420,14 +427,16 @@ static void run_ptrace(struct sampler *s)
 		uint64_t now = monotime_ns();
 		int wait_ms = next > now ? (int)((next - now) / 1000000) : 0;
 
-		if (poll(&p, 1, wait_ms) > 0 && p.revents)
+		if (poll(&p, 1, wait_ms) > 0 && p.revents) {
+			maybe_procstat(s, true);
 			break;
+		}
 		next += period;
 		/* The target's end shows up here too (-ESRCH), after ptrace
 		 * has collected its exit status. */
 		if (ptracer_sample(s->pt, s->o.max_depth, on_ptrace_sample, s, NULL) == -ESRCH)
 			break;
-		maybe_procstat(s);
+		maybe_procstat(s, false);
 		flush_losses(s);
 		wake_consumer(s);
 	}

@@ -458,6 +458,13 @@ static void loop(struct ui *u, int wake_fd)
 		/* EINTR is SIGWINCH (curses' handler): getch reports the resize. */
 		if (poll(p, 5, -1) < 0 && errno != EINTR)
 			break;
+		/* The terminal went away (ssh dropped, tmux pane killed) and
+		 * no SIGHUP reached us: stdin only reports hang-up now, so
+		 * leave instead of spinning on it. */
+		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			u->sig = SIGHUP;
+			break;
+		}
 		if (p[1].revents) {
 			drain_fd(wake_fd);
 			feed_drain(&u->f, u->ring);

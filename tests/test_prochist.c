@@ -148,18 +148,25 @@ Test(prochist, keeps_the_last_readings_and_the_first)
 	prochist_free(NULL);
 }
 
-/* CPU per interval: 0 %, 25 %, 50 %, 100 % (user 0, 0, 0.25, 0.75, 1.75 s). */
-static struct prochist *cpu_steps(void)
+/* A history of readings a second apart with these user CPU totals (s). */
+static struct prochist *user_steps(const double *user, size_t n)
 {
-	static const double user[] = { 0, 0, 0.25, 0.75, 1.75 };
 	struct prochist *h = new_hist();
 
-	for (size_t i = 0; i < sizeof(user) / sizeof(user[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct procstat ps = at((double)i, user[i]);
 
 		prochist_add(h, &ps);
 	}
 	return h;
+}
+
+/* CPU per interval: 0 %, 25 %, 50 %, 100 %. */
+static struct prochist *cpu_steps(void)
+{
+	static const double user[] = { 0, 0, 0.25, 0.75, 1.75 };
+
+	return user_steps(user, sizeof(user) / sizeof(user[0]));
 }
 
 Test(prochist, sparkline_exact_text)
@@ -199,14 +206,9 @@ Test(prochist, sparkline_exact_text)
 Test(prochist, sparkline_scales_to_the_visible_max)
 {
 	static const double user[] = { 0, 1, 1.25, 1.75 };   /* 100 %, 25 %, 50 % */
-	struct prochist *h = new_hist();
+	struct prochist *h = user_steps(user, sizeof(user) / sizeof(user[0]));
 	char buf[64];
 
-	for (size_t i = 0; i < sizeof(user) / sizeof(user[0]); i++) {
-		struct procstat ps = at((double)i, user[i]);
-
-		prochist_add(h, &ps);
-	}
 	cr_assert_eq(prochist_spark(h, PROCHIST_USER, buf, sizeof(buf), 3, true), 3);
 	cr_assert_str_eq(buf, "#:=");
 	cr_assert_eq(prochist_spark(h, PROCHIST_USER, buf, sizeof(buf), 2, true), 2);

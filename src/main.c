@@ -100,6 +100,20 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 	return true;
 }
 
+/* A number of seconds in [lo, hi] (fractions allowed; NaN refused). */
+static bool parse_seconds(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo) || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
 static bool parse_sort(const char *s, enum prof_sort *out)
 {
 	static const char *names[] = { "self", "total", "name", "module" };
@@ -131,7 +145,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int c;
 	long v;
-	char *end;
 
 	o->so = (struct sampler_opts){ .method = SAMPLER_AUTO, .freq_hz = 999,
 				       .stack_size = 16384, .max_depth = 256, .kernel = true };
@@ -152,10 +165,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->so.freq_hz = (unsigned)v;
 			break;
 		case 'd':
-			errno = 0;
-			o->bo.duration_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->bo.duration_s >= 0) ||
-			    o->bo.duration_s > 1e7)
+			if (!parse_seconds(optarg, 0, 1e7, &o->bo.duration_s))
 				return bad_usage("invalid duration '%s' (seconds)", optarg);
 			break;
 		case 'b':
@@ -167,15 +177,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->bo.rows = (size_t)v;
 			break;
 		case 'r':
-			errno = 0;
-			o->refresh_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->refresh_s >= 0.05) || o->refresh_s > 3600)
+			if (!parse_seconds(optarg, 0.05, 3600, &o->refresh_s))
 				return bad_usage("invalid refresh interval '%s' (0.05..3600 seconds)", optarg);
 			break;
 		case 'w':
-			errno = 0;
-			o->window_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->window_s >= 0.1) || o->window_s > 86400)
+			if (!parse_seconds(optarg, 0.1, 86400, &o->window_s))
 				return bad_usage("invalid window '%s' (0.1..86400 seconds)", optarg);
 			break;
 		case OPT_MODE:

@@ -7,6 +7,8 @@ tui_start -r 0.3 -- "$WORKLOADS/split" 30
 tui_wait 'func_a' 10 || fail "no samples shown"
 sleep 1.5
 tui_keys 3
+# The hot table lists run_rounds too: wait for the flame view itself.
+tui_wait 'Flame graph' 5 || fail "key 3 did not open the flame graph"
 tui_wait 'run_rounds' 5 || fail "the flame graph does not show run_rounds"
 # The path must appear in order on consecutive rows (icicle: root on top).
 lm=$(grep -n 'main' "$SCREEN" | head -1 | cut -d: -f1)

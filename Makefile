@@ -11,7 +11,7 @@ SHELL   := /bin/bash
 CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
-PKGS    := ncursesw libunwind libunwind-ptrace libelf libproc2
+PKGS    := ncursesw libunwind libunwind-ptrace libelf libproc2 zlib
 
 ifeq ($(SANITIZE),1)
 B       ?= build-san
@@ -25,7 +25,7 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prot
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
               $(shell pkg-config --cflags $(PKGS))
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lunwind-x86_64 -lstdc++ -lpthread
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lunwind-x86_64 -lstdc++ -lpthread -lm
 TEST_LIBS := $(shell pkg-config --libs criterion)
 
 SRCS     := $(wildcard src/*.c)

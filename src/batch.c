@@ -36,6 +36,17 @@ static int make_timer(double seconds)
 	return fd;
 }
 
+/* Say what the sampler found out on the way (e.g. a Python interpreter). */
+static void print_notes(struct feed *f)
+{
+	static unsigned shown;
+
+	if (f->notes != shown) {
+		shown = f->notes;
+		fprintf(stderr, "proftui: %s\n", f->note);
+	}
+}
+
 /* Wait for the end of the session; returns the signal that ended it or 0. */
 static int collect(const struct batch_opts *o, struct sampler *s, struct feed *f,
 		   struct ring *ring, int wake_fd, int sfd)
@@ -56,6 +67,7 @@ static int collect(const struct batch_opts *o, struct sampler *s, struct feed *f
 			/* nonblocking eventfd already reset: nothing to do */
 		}
 		feed_drain(f, ring);
+		print_notes(f);
 		if (p[1].revents) {
 			struct signalfd_siginfo si;
 
@@ -142,12 +154,14 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	struct resolver *res = p ? resolver_new(p, t->uid) : NULL;
 	/* Without it the report lacks the process line ("no readings"). */
 	struct prochist *h = prochist_new();
-	struct feed f = { .p = p, .res = res, .hist = h };
+	struct pymerge *pm = pymerge_new();
+	struct feed f = { .p = p, .res = res, .hist = h, .merge = pm, .pymode = o->pymode };
 	double start = monotime_s(), duration;
 	int sig, st, code = 0, sfd = fesig_fd();
 
-	if (!res) {
+	if (!res || !pm) {
 		fprintf(stderr, "proftui: out of memory\n");
+		pymerge_free(pm);
 		sampler_stop(s);
 		prochist_free(h);
 		profile_free(p);
@@ -161,6 +175,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 		target_set_status(t, st);
 	sampler_stop(s);
 	feed_drain(&f, ring);
+	print_notes(&f);
 	if (target_ended(t) && !t->launched)
 		fprintf(stderr, "proftui: process %d exited\n", (int)t->pid);
 	print_report(o, p, h, si, duration);
@@ -178,6 +193,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 		close(sfd);
 	prochist_free(h);
 	resolver_free(res);
+	pymerge_free(pm);
 	profile_free(p);
 	return code;
 }

@@ -1,35 +1,87 @@
 /* feed.c — apply ring records to the profile. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proftui/feed.h"
 #include "proftui/record.h"
 
+static bool valid_sample(const struct rec_sample *s, size_t len)
+{
+	return len >= sizeof(*s) && (len - sizeof(*s)) / sizeof(struct frame) >= s->nframes &&
+	       s->status < UWS__COUNT && s->py_status < PYS__COUNT;
+}
+
+/*
+ * Resolve a sample's frames into funcs (room for 2 * nframes): the native
+ * ones, then, with Python frames, the merged stack after them.  Returns
+ * where the stack to add starts and sets *n to its length.
+ */
+static size_t resolve_sample(struct feed *f, const struct rec_sample *s, uint32_t *funcs,
+			     bool *entry, size_t *n, enum py_status *pys)
+{
+	size_t nf = s->nframes, nn = nf;
+
+	while (nn && s->frames[nn - 1].kind == FRAME_PYTHON)
+		nn--;
+	resolver_frames(f->res, s->frames, nf, funcs);
+	*n = nn;
+	if (nn == nf || !f->merge)
+		return 0;
+	for (size_t i = nn; i < nf; i++)
+		entry[i - nn] = s->frames[i].addr & 1;
+	*n = pymerge_stack(f->merge, f->p, f->pymode, funcs, nn,
+			   nn && s->frames[nn - 1].kind == FRAME_TRUNCATED, funcs + nn, entry,
+			   nf - nn, funcs + nf, pys);
+	return nf;
+}
+
 static void feed_sample(struct feed *f, const struct rec_sample *s, size_t len)
 {
-	uint32_t stackbuf[256], *funcs = stackbuf;
+	uint32_t stackbuf[512], *funcs = stackbuf;
+	bool entrybuf[256], *entry = entrybuf;
 	struct prof_stats *st = profile_stats(f->p);
+	enum py_status pys;
+	size_t at, n;
 
-	if (len < sizeof(*s) || (len - sizeof(*s)) / sizeof(struct frame) < s->nframes ||
-	    s->status >= UWS__COUNT) {
+	if (!valid_sample(s, len)) {
 		f->bad_records++;
 		return;
 	}
-	if (s->nframes > sizeof(stackbuf) / sizeof(stackbuf[0])) {
-		funcs = malloc(s->nframes * sizeof(*funcs));
-		if (!funcs)
-			return;
+	pys = (enum py_status)s->py_status;
+	if (s->nframes > sizeof(entrybuf)) {
+		funcs = malloc(2 * s->nframes * sizeof(*funcs));
+		entry = malloc(s->nframes * sizeof(*entry));
+		if (!funcs || !entry)
+			goto out;
 	}
-	resolver_frames(f->res, s->frames, s->nframes, funcs);
-	if (profile_add_sample(f->p, s->tid, funcs, s->nframes, s->weight, s->time_ns) == 0) {
+	at = resolve_sample(f, s, funcs, entry, &n, &pys);
+	if (profile_add_sample(f->p, s->tid, funcs + at, n, s->weight, s->time_ns) == 0) {
 		st->by_status[s->status] += s->weight;
+		st->py_by_status[pys] += s->weight;
 		if (f->log)
 			samplelog_add(f->log, s->time_ns, s->tid, profile_last_leaf(f->p));
 	}
+out:
 	if (funcs != stackbuf)
 		free(funcs);
+	if (entry != entrybuf)
+		free(entry);
+}
+
+static void feed_note(struct feed *f, const struct rec_hdr *h, size_t len)
+{
+	const struct rec_note *n = (const void *)h;
+	size_t max = len - sizeof(*n);
+
+	if (len <= sizeof(*n) || !memchr(n->text, '\0', max)) {
+		f->bad_records++;
+		return;
+	}
+	snprintf(f->note, sizeof(f->note), "%s", n->text);
+	f->notes++;
 }
 
 static void feed_one(struct feed *f, const struct rec_hdr *h, size_t len)
@@ -63,6 +115,13 @@ static void feed_one(struct feed *f, const struct rec_hdr *h, size_t len)
 			st->unwind_failed += l->unwind_failed;
 			st->foreign += l->foreign;
 		}
+		break;
+	case REC_PYCODE:
+		if (resolver_add_pycode(f->res, (const void *)h, len) == -EINVAL)
+			f->bad_records++;
+		break;
+	case REC_NOTE:
+		feed_note(f, h, len);
 		break;
 	case REC_PROCSTAT:
 		if (len < sizeof(struct rec_procstat))

@@ -12,6 +12,7 @@
 
 #include "proftui/batch.h"
 #include "proftui/fesig.h"
+#include "proftui/pyproc.h"
 #include "proftui/ring.h"
 #include "proftui/sampler.h"
 #include "proftui/target.h"
@@ -30,7 +31,7 @@ struct opts {
 	bool batch;
 };
 
-enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE };
+enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE, OPT_PYTHON };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -47,6 +48,7 @@ static const struct option longopts[] = {
 	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "python", required_argument, NULL, OPT_PYTHON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -72,6 +74,9 @@ static void usage(FILE *f)
 	      "      --max-depth N     frames kept per stack (default 256)\n"
 	      "      --method M        auto, perf or ptrace (default auto)\n"
 	      "      --no-kernel       do not collect kernel frames\n"
+	      "      --python VIEW     for CPython targets: merged (Python frames in\n"
+	      "                        their native stacks, default), python (Python\n"
+	      "                        frames only) or native (do not read Python)\n"
 	      "  -h, --help            this help;  -V, --version  the version\n"
 	      "\n"
 	      "Exit status: 0 ok, 2 bad usage, 3 no such process, 4 permission denied,\n"
@@ -147,7 +152,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	long v;
 
 	o->so = (struct sampler_opts){ .method = SAMPLER_AUTO, .freq_hz = 999,
-				       .stack_size = 16384, .max_depth = 256, .kernel = true };
+				       .stack_size = 16384, .max_depth = 256, .kernel = true,
+				       .python = true };
 	o->bo = (struct batch_opts){ .sort = PROF_SORT_SELF, .rows = 25 };
 	o->refresh_s = 1.0;
 	o->window_s = 10.0;
@@ -220,6 +226,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_NO_KERNEL:
 			o->so.kernel = false;
 			break;
+		case OPT_PYTHON:
+			if (pymerge_mode_parse(optarg) < 0)
+				return bad_usage("invalid python view '%s' (merged, python, native)", optarg);
+			o->bo.pymode = (enum pymode)pymerge_mode_parse(optarg);
+			o->so.python = o->bo.pymode != PYMODE_NATIVE;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -258,6 +270,7 @@ static int start_target(struct opts *o, struct target *t, char *err, size_t len)
 
 		o->so.pid = t->pid;
 		o->so.enable_on_exec = true;
+		o->so.python_likely = pyproc_command_is_python(o->argv);
 		return ret;
 	}
 	o->so.pid = o->pid;
@@ -299,7 +312,8 @@ static int run(struct opts *o)
 	code = -1;
 	if (!o->batch) {
 		struct ui_opts uo = { .refresh_s = o->refresh_s, .duration_s = o->bo.duration_s,
-				      .sort = o->bo.sort, .mode = o->mode, .window_s = o->window_s };
+				      .sort = o->bo.sort, .mode = o->mode, .window_s = o->window_s,
+				      .pymode = o->bo.pymode };
 
 		code = ui_run(&uo, &t, s, &si, ring, wake_fd, err, sizeof(err));
 		if (code < 0)

@@ -76,7 +76,10 @@ static void setup_attr(struct perf_event_attr *a, const struct perfev_opts *o, b
 	}
 	a->disabled = o->enable_on_exec;
 	a->enable_on_exec = o->enable_on_exec;
-	a->watermark = 1;
+	if (o->wake_each_sample)
+		a->wakeup_events = 1;
+	else
+		a->watermark = 1;
 }
 
 static int read_int_file(const char *path, int dflt)

@@ -156,6 +156,23 @@ static void summary_rate(FILE *out, const struct prof_stats *s, const struct rep
 	fputs(")\n", out);
 }
 
+/* Only for Python targets: how reading the Python frames went. */
+static void report_python(FILE *out, const struct prof_stats *s)
+{
+	const uint64_t *py = s->py_by_status;
+	uint64_t any = 0;
+
+	for (int i = PYS_OK; i < PYS__COUNT; i++)
+		any += py[i];
+	if (!any)
+		return;
+	fprintf(out, "python: %" PRIu64 " merged, %" PRIu64 " stacks disagreed (native shown), %"
+		PRIu64 " torn, %" PRIu64 " failed reads, %" PRIu64 " corrupt, %" PRIu64
+		" cut at max depth, %" PRIu64 " without thread state\n", py[PYS_OK],
+		py[PYS_MISMATCH], py[PYS_TORN], py[PYS_READ], py[PYS_BAD] + py[PYS_CYCLE],
+		py[PYS_DEPTH], py[PYS_NO_THREAD]);
+}
+
 void report_summary(FILE *out, const struct profile *p, const struct report_info *info)
 {
 	static const struct report_info none = { .duration_s = 0 };
@@ -174,6 +191,7 @@ void report_summary(FILE *out, const struct profile *p, const struct report_info
 		" stack copy too small, %" PRIu64 " no CFI, %" PRIu64 " corrupt frames, %" PRIu64
 		" no user registers\n", st[UWS_OK], st[UWS_DEPTH], st[UWS_STACK_COPY],
 		st[UWS_NO_CFI], st[UWS_BAD_FRAME], st[UWS_NO_USER]);
+	report_python(out, s);
 	if (s->foreign)
 		fprintf(out, "children: %" PRIu64 " samples in child processes running another "
 			"program, not followed (profile them with -p)\n", s->foreign);

@@ -10,6 +10,7 @@
 
 #include "proftui/monotime.h"
 #include "proftui/perfmap.h"
+#include "proftui/pyframes.h"
 #include "proftui/resolve.h"
 #include "proftui/symbols.h"
 
@@ -34,8 +35,19 @@ struct res_entry {           /* (module, addr, kind) -> func, open addressing */
 	bool used;
 };
 
+/* A Python code object (REC_PYCODE), kept across profile resets. */
+struct res_py {
+	uint32_t id;         /* 0: free slot */
+	char *name;          /* "qualname (file.py:line)" */
+	char *module;        /* the file, shortened */
+};
+
+#define RES_MAX_PYCODES (1u << 22)
+
 struct resolver {
 	struct profile *p;
+	struct res_py *py;   /* open addressing by id */
+	size_t pycap, pyn;
 	uid_t uid;
 	struct sym_cache *syms;
 	struct res_mod *mods;
@@ -76,6 +88,11 @@ void resolver_free(struct resolver *r)
 		free(r->mods[i].open_path);
 	}
 	free(r->mods);
+	for (size_t i = 0; i < r->pycap; i++) {
+		free(r->py[i].name);
+		free(r->py[i].module);
+	}
+	free(r->py);
 	free(r->tab);
 	sym_cache_free(r->syms);
 	perfmap_release(&r->jit);
@@ -124,6 +141,97 @@ int resolver_add_module(struct resolver *r, const struct rec_module *m, size_t l
 	}
 	rm->base = strrchr(rm->path, '/') ? strrchr(rm->path, '/') + 1 : rm->path;
 	r->nmods++;
+	return 0;
+}
+
+/*
+ * What the module column shows for a Python file: the part people recognise
+ * ("json/encoder.py" under the standard library or site-packages,
+ * "app.py" for their own), since full paths are long and machine-specific.
+ */
+static const char *py_short_path(const char *path)
+{
+	static const char *const roots[] = { "/site-packages/", "/dist-packages/" };
+	const char *p, *base;
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if ((p = strstr(path, roots[i])))
+			return p + strlen(roots[i]);
+	if ((p = strstr(path, "/lib/python")) && (p = strchr(p + 11, '/')) && p[1])
+		return p + 1;
+	base = strrchr(path, '/');
+	return base && base[1] ? base + 1 : path;
+}
+
+static size_t py_slot(const struct resolver *r, uint32_t id)
+{
+	return (size_t)((id * 0x9e3779b1u) >> 8) & (r->pycap - 1);
+}
+
+static bool py_grow(struct resolver *r)
+{
+	size_t cap = r->pycap ? r->pycap * 2 : 1024;
+	struct res_py *v = calloc(cap, sizeof(*v)), *old = r->py;
+	size_t oldcap = r->pycap;
+
+	if (!v)
+		return false;
+	r->py = v;
+	r->pycap = cap;
+	for (size_t i = 0; i < oldcap; i++) {
+		size_t j;
+
+		if (!old[i].id)
+			continue;
+		j = py_slot(r, old[i].id);
+		while (v[j].id)
+			j = (j + 1) & (cap - 1);
+		v[j] = old[i];
+	}
+	free(old);
+	return true;
+}
+
+static const struct res_py *find_py(const struct resolver *r, uint32_t id)
+{
+	size_t j;
+
+	if (!r->pycap || !id)
+		return NULL;
+	for (j = py_slot(r, id); r->py[j].id; j = (j + 1) & (r->pycap - 1))
+		if (r->py[j].id == id)
+			return &r->py[j];
+	return NULL;
+}
+
+int resolver_add_pycode(struct resolver *r, const struct rec_pycode *c, size_t len)
+{
+	const char *name = c->strs, *end = (const char *)c + len, *file;
+	char label[PYF_NAME_MAX + PYF_FILE_MAX + 32];
+	struct res_py e;
+	size_t j;
+
+	if (len < sizeof(*c) || !c->id || !memchr(name, '\0', (size_t)(end - name)))
+		return -EINVAL;
+	file = name + strlen(name) + 1;
+	if (file >= end || !memchr(file, '\0', (size_t)(end - file)))
+		return -EINVAL;
+	if (find_py(r, c->id) || r->pyn >= RES_MAX_PYCODES)
+		return 0;
+	if ((r->pyn + 1) * 10 >= r->pycap * 7 && !py_grow(r))
+		return -ENOMEM;
+	snprintf(label, sizeof(label), "%s (%s:%d)", name[0] ? name : "?",
+		 strrchr(file, '/') ? strrchr(file, '/') + 1 : file, (int)c->firstlineno);
+	e = (struct res_py){ c->id, strdup(label), strdup(py_short_path(file)) };
+	if (!e.name || !e.module) {
+		free(e.name);
+		free(e.module);
+		return -ENOMEM;
+	}
+	for (j = py_slot(r, c->id); r->py[j].id; j = (j + 1) & (r->pycap - 1))
+		;
+	r->py[j] = e;
+	r->pyn++;
 	return 0;
 }
 
@@ -183,6 +291,12 @@ static uint32_t resolve_one(struct resolver *r, const struct frame *f)
 
 	if (f->kind == FRAME_TRUNCATED)
 		return profile_func(r->p, "[truncated]", "");
+	if (f->kind == FRAME_PYTHON) {
+		const struct res_py *py = find_py(r, f->module);
+
+		return py ? profile_func(r->p, py->name, py->module) :
+			    profile_func(r->p, "[python]", "");
+	}
 	if (f->kind == FRAME_KERNEL) {
 		name = sym_kernel_lookup(r->syms, f->addr, &off);
 		return name ? profile_func(r->p, name, "[kernel]") :

@@ -18,17 +18,26 @@
 #include "proftui/perfev.h"
 #include "proftui/procstat.h"
 #include "proftui/ptracer.h"
+#include "proftui/pyproc.h"
 #include "proftui/record.h"
 #include "proftui/sampler.h"
 #include "proftui/unwind.h"
 
 #define SAMPLER_POLL_MS 100
+/* With a Python target, drain every millisecond: its frames are read when
+ * a sample is drained, and the older the sample the likelier the Python
+ * stack has moved on from the native one (pymerge counts those). */
+#define SAMPLER_PY_POLL_MS 1
 #define SAMPLER_PTRACE_MAX_HZ 200
 #define SAMPLER_MAX_FRAMES 16384
 #define SAMPLER_MAX_FOREIGN 1024
 /* Process-wide figures (REC_PROCSTAT) once a second: rates need no more,
  * and a reading costs ~0.1 ms plus ~25 us per thread (procstat.c). */
 #define SAMPLER_PROCSTAT_NS 1000000000ull
+/* Look for a Python interpreter in the target this often until one is
+ * found: a launched command maps it only after exec, and a program may
+ * load libpython later (embedding). */
+#define SAMPLER_PYFIND_NS 500000000ull
 
 /* A process other than the target whose samples arrived (inherited events). */
 struct child {
@@ -53,6 +62,10 @@ struct sampler {
 	struct modcache *mc;
 	struct uw *uw;
 	struct procstat_reader *psr;  /* NULL: no process figures */
+	struct pyproc *py;            /* NULL: not (yet) a Python target */
+	uint64_t py_next;             /* mono ns of the next look for Python */
+	bool py_gave_up;              /* an unsupported Python: do not look again */
+	char py_note[200];            /* the last finding told to the user */
 	uint64_t ps_next;             /* mono ns of the next reading */
 
 	/* scratch, sampler thread only */
@@ -109,6 +122,70 @@ static int announce_module(void *ctx, const struct mod *m)
 	memcpy(r->paths + l1, m->open_path, l2);
 	ring_commit(s->ring);
 	return 0;
+}
+
+/* Push a record of a fixed part and up to two NUL-terminated strings. */
+static bool push_strs(struct sampler *s, const void *fixed, size_t flen, const char *a,
+		      const char *b)
+{
+	size_t la = strlen(a) + 1, lb = b ? strlen(b) + 1 : 0;
+	size_t len = (flen + la + lb + 7) & ~(size_t)7;
+	uint8_t *r = ring_reserve(s->ring, len);
+
+	if (!r)
+		return false;
+	memset(r, 0, len);
+	memcpy(r, fixed, flen);
+	((struct rec_hdr *)(void *)r)->size = (uint32_t)len;
+	memcpy(r + flen, a, la);
+	if (b)
+		memcpy(r + flen + la, b, lb);
+	ring_commit(s->ring);
+	return true;
+}
+
+static void announce_pycode(void *ctx, uint32_t id, const struct pyf_code *c)
+{
+	struct rec_pycode r = { .h = { REC_PYCODE, 0, 0 }, .id = id,
+				.firstlineno = c->firstlineno };
+
+	push_strs(ctx, &r, sizeof(r), c->name, c->file);
+}
+
+static void send_note(struct sampler *s, const char *text)
+{
+	struct rec_note r = { .h = { REC_NOTE, 0, 0 } };
+
+	push_strs(s, &r, sizeof(r), text, NULL);
+}
+
+/* Look for CPython in the target (sampler_opts.python), now and then until
+ * found or found unsupported; an exec starts the search over. */
+static void maybe_find_python(struct sampler *s)
+{
+	uint64_t now = monotime_ns();
+	char note[200];
+	enum pyproc_find r;
+
+	if (!s->o.python || s->py || s->py_gave_up || now < s->py_next)
+		return;
+	s->py_next = now + SAMPLER_PYFIND_NS;
+	r = pyproc_find(&s->py, s->o.pid, announce_pycode, s, note, sizeof(note));
+	if (r == PYPROC_UNSUPPORTED)
+		s->py_gave_up = true;
+	/* Once per finding: an exec of the same interpreter finds it again. */
+	if (r != PYPROC_NONE && strcmp(note, s->py_note)) {
+		snprintf(s->py_note, sizeof(s->py_note), "%s", note);
+		send_note(s, note);
+	}
+}
+
+static void forget_python(struct sampler *s)
+{
+	pyproc_free(s->py);
+	s->py = NULL;
+	s->py_gave_up = false;
+	s->py_next = 0;
 }
 
 static void send_thread_name(struct sampler *s, uint32_t tid, const char *comm)
@@ -189,8 +266,25 @@ static void flush_losses(struct sampler *s)
 		s->lost = s->throttled = s->failed = s->foreign = 0;
 }
 
+/* Append the thread's Python frames after frames[0..i); returns the new count. */
+static size_t add_python(struct sampler *s, struct rec_sample *r, size_t i, uint32_t tid)
+{
+	size_t room = (s->rec_cap - sizeof(*r)) / sizeof(struct frame) - i;
+	enum py_status st = PYS_NONE;
+
+	if (!s->py)
+		return i;
+	if (room > s->o.max_depth)
+		room = s->o.max_depth;
+	if (room > UINT16_MAX - i)
+		room = UINT16_MAX - i;
+	i += pyproc_stack(s->py, tid, r->frames + i, room, &st);
+	r->py_status = (uint8_t)st;
+	return i;
+}
+
 /* Build and push one sample from kernel frames and user instruction
- * addresses (leaf first). */
+ * addresses (leaf first), with the Python frames after them. */
 static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const uint64_t *kips,
 			size_t nk, const uint64_t *uips, size_t nu, enum unwind_status st)
 {
@@ -206,7 +300,6 @@ static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const
 	}
 	memset(r, 0, sizeof(*r));
 	r->h.type = REC_SAMPLE;
-	r->h.size = (uint32_t)len;
 	r->pid = (uint32_t)s->o.pid;
 	r->tid = tid;
 	r->time_ns = time_ns;
@@ -218,9 +311,11 @@ static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const
 		r->frames[i] = modcache_frame(s->mc, uips[k]);
 	if (marker)
 		r->frames[i++] = (struct frame){ .kind = FRAME_TRUNCATED };
+	i = add_python(s, r, i, tid);
 	r->nframes = (uint16_t)i;
+	r->h.size = (uint32_t)(sizeof(*r) + i * sizeof(struct frame));
 	note_thread(s, tid);
-	push(s, r, len);
+	push(s, r, r->h.size);
 }
 
 /* ---- perf method ------------------------------------------------------- */
@@ -301,6 +396,7 @@ static void on_comm(struct sampler *s, const struct perf_event_header *h)
 		 * other CPUs' rings may still be in flight from either side. */
 		modcache_refresh(s->mc, true);
 		uw_flush(s->uw);
+		forget_python(s);
 		push(s, &r, sizeof(r));
 	}
 	send_thread_name(s, c->tid, comm);
@@ -385,7 +481,7 @@ static void run_perf(struct sampler *s)
 	s->pfds[m] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
 	s->pfds[m + 1] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
 	for (;;) {
-		int r = poll(s->pfds, m + 2, SAMPLER_POLL_MS);
+		int r = poll(s->pfds, m + 2, s->py ? SAMPLER_PY_POLL_MS : SAMPLER_POLL_MS);
 
 		if (r < 0 && errno != EINTR)
 			break;
@@ -396,6 +492,7 @@ static void run_perf(struct sampler *s)
 			if (s->pfds[i].revents & POLLHUP)
 				s->pfds[i].fd = -1;
 		maybe_procstat(s, false);
+		maybe_find_python(s);
 		drain_perf(s);
 		if (fd_ready(s->stop_fd) || fd_ready(s->pidfd))
 			break;
@@ -437,6 +534,7 @@ static void run_ptrace(struct sampler *s)
 		if (ptracer_sample(s->pt, s->o.max_depth, on_ptrace_sample, s, NULL) == -ESRCH)
 			break;
 		maybe_procstat(s, false);
+		maybe_find_python(s);
 		flush_losses(s);
 		wake_consumer(s);
 	}
@@ -480,6 +578,7 @@ static void sampler_free(struct sampler *s)
 	uw_free(s->uw);
 	modcache_free(s->mc);
 	procstat_free(s->psr);
+	pyproc_free(s->py);
 	if (s->stop_fd >= 0)
 		close(s->stop_fd);
 	if (s->pidfd >= 0)
@@ -498,6 +597,7 @@ static int open_perf(struct sampler *s, struct sampler_info *info, char *err, si
 	struct perfev_opts po = {
 		.freq_hz = s->o.freq_hz, .stack_size = s->o.stack_size,
 		.kernel = s->o.kernel, .enable_on_exec = s->o.enable_on_exec,
+		.wake_each_sample = s->o.python && (s->o.python_likely || s->py),
 	};
 	struct perfev_info pi;
 	int ret = perfev_open(&s->pe, s->o.pid, &po, &pi, err, errlen);
@@ -576,6 +676,10 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
 		return -ENOMEM;
 	}
 	s->pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
+	/* A running target: is it Python?  (A launched one is found after its
+	 * exec, by the sampler thread.) */
+	if (!o->enable_on_exec)
+		maybe_find_python(s);
 	ret = -EPERM;
 	if (o->method != SAMPLER_PTRACE) {
 		ret = open_perf(s, info, err, errlen);

@@ -57,7 +57,8 @@ struct ui {
 	double start, stopped_at;
 	int sig;
 	int exit_code;
-	char note[160];
+	char note[256];
+	unsigned notes_seen;     /* feed notes already shown */
 };
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -402,6 +403,16 @@ static void note_end(struct ui *u)
 	}
 }
 
+/* The sampler's news (a Python interpreter found) goes to the status line. */
+static bool take_feed_note(struct ui *u)
+{
+	if (u->f.notes == u->notes_seen)
+		return false;
+	u->notes_seen = u->f.notes;
+	snprintf(u->note, sizeof(u->note), "%s", u->f.note);
+	return true;
+}
+
 static void stop_sampling(struct ui *u, const char *why)
 {
 	if (!u->sampling)
@@ -468,6 +479,7 @@ static void loop(struct ui *u, int wake_fd)
 		if (p[1].revents) {
 			drain_fd(wake_fd);
 			feed_drain(&u->f, u->ring);
+			dirty |= take_feed_note(u);
 			if (u->sampling && sampler_done(u->s)) {
 				note_end(u);
 				dirty = true;
@@ -528,6 +540,7 @@ static void ui_release(struct ui *u)
 	samplelog_free(u->log);
 	canvas_release(&u->c);
 	resolver_free(u->res);
+	pymerge_free(u->f.merge);
 	profile_free(u->frozen);
 	profile_free(u->live);
 }
@@ -567,7 +580,9 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 		sampler_stop(s);
 		return 1;
 	}
-	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .hist = u.hist };
+	/* Without the merger (out of memory) Python frames show unmerged. */
+	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .hist = u.hist,
+			     .merge = pymerge_new(), .pymode = o->pymode };
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
 	u.mode = o->mode;
 	update_shown(&u);

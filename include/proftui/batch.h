@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "proftui/profile.h"
+#include "proftui/pymerge.h"
 #include "proftui/ring.h"
 #include "proftui/sampler.h"
 #include "proftui/target.h"
@@ -15,6 +16,7 @@ struct batch_opts {
 	enum prof_sort sort;
 	size_t rows;              /* 0 = all */
 	bool folded;              /* folded stacks instead of the table */
+	enum pymode pymode;       /* how Python frames are shown */
 };
 
 /*

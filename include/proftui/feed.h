@@ -7,6 +7,7 @@
 
 #include "proftui/prochist.h"
 #include "proftui/profile.h"
+#include "proftui/pymerge.h"
 #include "proftui/resolve.h"
 #include "proftui/ring.h"
 #include "proftui/samplelog.h"
@@ -20,6 +21,10 @@ struct feed {
 	struct resolver *res;
 	struct samplelog *log;   /* when set, every sample's leaf node is logged */
 	struct prochist *hist;   /* when set, REC_PROCSTAT readings go here */
+	struct pymerge *merge;   /* when set, Python frames are merged (pymode) */
+	enum pymode pymode;
+	char note[256];          /* the latest REC_NOTE, for the front end */
+	unsigned notes;          /* REC_NOTEs seen: a front end shows each new one */
 	bool target_exited;
 	unsigned execs;          /* execve calls seen */
 	uint64_t bad_records;    /* malformed records (a bug if ever non-zero) */

@@ -27,6 +27,10 @@ struct perfev_opts {
 	uint32_t stack_size;     /* bytes of user stack copied per sample */
 	bool kernel;             /* ask for kernel frames (falls back if refused) */
 	bool enable_on_exec;     /* start counting at the target's execve */
+	bool wake_each_sample;   /* wake the reader at every sample, not when a
+				  * ring is half full: Python frames are read at
+				  * drain time, so they need it (about doubles
+				  * the sampler's CPU per sample) */
 };
 
 /* What the open actually got, for the user to see. */

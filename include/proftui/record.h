@@ -22,6 +22,8 @@ enum rec_type {
 	REC_EXIT,        /* the target process exited */
 	REC_EXEC,        /* the target called execve: module ids start over */
 	REC_PROCSTAT,    /* process-wide figures, about once a second */
+	REC_PYCODE,      /* a Python code object's names, before its first frame */
+	REC_NOTE,        /* a one-line message for the user (e.g. Python found) */
 };
 
 struct rec_hdr {
@@ -35,6 +37,9 @@ enum frame_kind {
 	FRAME_USER = 0,      /* addr = file offset inside module (or absolute if module 0) */
 	FRAME_KERNEL,        /* addr = absolute kernel address */
 	FRAME_TRUNCATED,     /* marker: the unwinder stopped early here (see rec_sample.status) */
+	FRAME_PYTHON,        /* module = Python code id (REC_PYCODE); addr = 1 when the
+			      * frame is the outermost of one call of the evaluation
+			      * loop (pyframes.h: entry), else 0 */
 };
 
 struct frame {
@@ -54,14 +59,31 @@ enum unwind_status {
 	UWS__COUNT
 };
 
+/* How reading a sample's Python frames went (pyproc.c, pymerge.c). */
+enum py_status {
+	PYS_NONE = 0,     /* not a Python process, or the thread runs no Python code */
+	PYS_OK,           /* frames read and merged */
+	PYS_READ,         /* a read of the target's memory failed */
+	PYS_CYCLE,        /* the frame chain looped */
+	PYS_DEPTH,        /* more Python frames than --max-depth: outermost cut */
+	PYS_BAD,          /* an implausible frame (torn by the running thread) */
+	PYS_TORN,         /* the thread's stack changed while it was read */
+	PYS_NO_THREAD,    /* no interpreter thread state for this thread */
+	PYS_MISMATCH,     /* Python and native stacks disagree: native shown */
+	PYS__COUNT
+};
+
 struct rec_sample {
 	struct rec_hdr h;
 	uint32_t pid, tid;
 	uint64_t time_ns;      /* CLOCK_MONOTONIC of the sample */
 	uint64_t weight;       /* usually 1 */
-	uint16_t nframes;      /* frames[] entries, leaf first, kernel frames before user */
+	uint16_t nframes;      /* frames[] entries, leaf first, kernel frames before
+				* user; FRAME_PYTHON frames, if any, come last,
+				* innermost first, apart from the native ones */
 	uint8_t status;        /* enum unwind_status */
-	uint8_t pad[5];
+	uint8_t py_status;     /* enum py_status */
+	uint8_t pad[4];
 	struct frame frames[];
 };
 
@@ -104,6 +126,22 @@ struct rec_lost {
 struct rec_procstat {
 	struct rec_hdr h;
 	struct procstat ps;
+};
+
+/* A Python code object, announced once before the first frame naming it. */
+struct rec_pycode {
+	struct rec_hdr h;
+	uint32_t id;            /* FRAME_PYTHON's module field */
+	int32_t firstlineno;    /* the line of its def */
+	/* Two NUL-terminated strings follow: the function's (qualified) name,
+	 * then the file it was defined in, both UTF-8 as Python has them. */
+	char strs[];
+};
+
+/* A message for the user, NUL-terminated, one line. */
+struct rec_note {
+	struct rec_hdr h;
+	char text[];
 };
 
 struct rec_exit {

@@ -29,6 +29,16 @@ void resolver_set_profile(struct resolver *r, struct profile *p);
  * -EINVAL for a malformed record. */
 int resolver_add_module(struct resolver *r, const struct rec_module *m, size_t len);
 
+/*
+ * Learn a Python code object (REC_PYCODE): its FRAME_PYTHON frames then
+ * resolve to "qualname (file.py:LINE)" (LINE: the def's line, so a function
+ * is one row) in the module "file.py", shortened to what people recognise
+ * ("json/encoder.py" for the standard library and site-packages).  Kept
+ * across resolver_set_profile.  At most 4M code objects; later ones show as
+ * "[python]".  Returns 0, -EINVAL for a malformed record, -ENOMEM.
+ */
+int resolver_add_pycode(struct resolver *r, const struct rec_pycode *c, size_t len);
+
 /* Resolve n frames into profile function ids (same order).  Returns n. */
 size_t resolver_frames(struct resolver *r, const struct frame *f, size_t n, uint32_t *funcs);
 

@@ -29,6 +29,10 @@ struct sampler_opts {
 	size_t max_depth;        /* user frames; the marker frame is extra */
 	bool kernel;
 	bool enable_on_exec;     /* launched target not yet exec'd */
+	bool python;             /* read CPython frames when the target runs CPython */
+	bool python_likely;      /* a launched command that looks like Python
+				  * (pyproc_command_is_python): sample with
+				  * the low latency Python frames need */
 };
 
 /* What the sampler ended up doing, for the user to see. */

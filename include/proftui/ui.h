@@ -4,6 +4,7 @@
 
 #include "proftui/derive.h"
 #include "proftui/profile.h"
+#include "proftui/pymerge.h"
 #include "proftui/ring.h"
 #include "proftui/sampler.h"
 #include "proftui/target.h"
@@ -14,6 +15,7 @@ struct ui_opts {
 	enum prof_sort sort;
 	enum derive_mode mode;   /* cumulative, window or decaying at start */
 	double window_s;         /* window length / decay half-life */
+	enum pymode pymode;      /* how Python frames are shown */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,26 +126,74 @@ static void print_own_cpu(FILE *out, const struct profile *p)
 }
 
 static void print_report(const struct batch_opts *o, const struct profile *p,
-			 const struct prochist *h, const struct sampler_info *si, double duration)
+			 const struct prochist *h, const struct report_info *info, bool own)
 {
-	struct report_info ri = {
-		.duration_s = duration,
-		.freq_hz = si->freq_hz,
-		.method = si->method == SAMPLER_PTRACE ? "ptrace" : "perf",
-	};
+	struct report_info ri = *info;
+	FILE *sumf = o->folded ? stderr : stdout;
 
 	if (o->folded) {
 		report_folded(stdout, p);
 		report_summary(stderr, p, &ri);
 		report_process(stderr, h);
-		print_own_cpu(stderr, p);
+		if (own)
+			print_own_cpu(sumf, p);
 		return;
 	}
 	report_table(stdout, p, o->sort, o->rows);
 	fputc('\n', stdout);
 	report_summary(stdout, p, &ri);
 	report_process(stdout, h);
-	print_own_cpu(stdout, p);
+	if (own)
+		print_own_cpu(sumf, p);
+}
+
+/* -o: the profile, with what describes the session, through export_save. */
+static int save(const struct batch_opts *o, const struct profile *p, const struct prochist *h,
+		const struct report_info *ri, pid_t pid)
+{
+	struct utsname u;
+	bool un = uname(&u) == 0;
+	struct snap_meta m = {
+		.target = o->target_desc, .pid = (uint32_t)pid,
+		.host = un ? u.nodename : NULL, .kernel = un ? u.release : NULL,
+		.method = ri->method, .version = o->version, .freq_hz = ri->freq_hz,
+		.duration_s = ri->duration_s,
+		.start_unix = (int64_t)time(NULL) - (int64_t)ri->duration_s,
+	};
+	char err[512];
+
+	if (!o->output)
+		return 0;
+	if (export_save(o->output, o->out_fmt, p, &m, h, err, sizeof(err))) {
+		fprintf(stderr, "proftui: %s\n", err);
+		return -1;
+	}
+	fprintf(stderr, "proftui: saved %s (%s)\n", o->output,
+		export_format_name(o->out_fmt ? o->out_fmt : export_format_for(o->output)));
+	return 0;
+}
+
+int batch_loaded(const struct batch_opts *o, const struct snapshot *snap)
+{
+	struct report_info ri = {
+		.duration_s = snap->meta.duration_s, .freq_hz = snap->meta.freq_hz,
+		.method = snap->meta.method,
+	};
+	char err[512];
+
+	if (snap->meta.target)
+		fprintf(stderr, "proftui: snapshot of %s\n", snap->meta.target);
+	print_report(o, snap->prof, snap->hist, &ri, false);
+	fflush(stdout);
+	if (!o->output)
+		return 0;
+	if (export_save(o->output, o->out_fmt, snap->prof, &snap->meta, snap->hist, err,
+			sizeof(err))) {
+		fprintf(stderr, "proftui: %s\n", err);
+		return BATCH_EXIT_FILE;
+	}
+	fprintf(stderr, "proftui: saved %s\n", o->output);
+	return 0;
 }
 
 int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
@@ -158,6 +207,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	struct feed f = { .p = p, .res = res, .hist = h, .merge = pm, .pymode = o->pymode };
 	double start = monotime_s(), duration;
 	int sig, st, code = 0, sfd = fesig_fd();
+	bool save_failed = false;
 
 	if (!res || !pm) {
 		fprintf(stderr, "proftui: out of memory\n");
@@ -178,8 +228,17 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	print_notes(&f);
 	if (target_ended(t) && !t->launched)
 		fprintf(stderr, "proftui: process %d exited\n", (int)t->pid);
-	print_report(o, p, h, si, duration);
-	fflush(stdout);
+	{
+		struct report_info ri = {
+			.duration_s = duration, .freq_hz = si->freq_hz,
+			.method = si->method == SAMPLER_PTRACE ? "ptrace" : "perf",
+		};
+
+		print_report(o, p, h, &ri, true);
+		fflush(stdout);
+		if (save(o, p, h, &ri, t->pid) && !code)
+			save_failed = true;
+	}
 	if (t->launched) {
 		code = finish_child(t, sfd, sig);
 		if (code >= 128)
@@ -189,6 +248,8 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	}
 	if (sig && (!t->launched || code < 128))
 		code = 128 + sig;
+	if (save_failed && !code)
+		code = BATCH_EXIT_FILE;
 	if (sfd >= 0)
 		close(sfd);
 	prochist_free(h);

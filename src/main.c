@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "proftui/batch.h"
+#include "proftui/export.h"
+#include "proftui/snapshot.h"
 #include "proftui/fesig.h"
 #include "proftui/pyproc.h"
 #include "proftui/ring.h"
@@ -29,9 +31,11 @@ struct opts {
 	double refresh_s, window_s;
 	enum derive_mode mode;
 	bool batch;
+	const char *load;         /* --load FILE: show a snapshot, no sampling */
+	char desc[512];           /* the target, for snapshots */
 };
 
-enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE, OPT_PYTHON };
+enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE, OPT_PYTHON, OPT_FORMAT, OPT_LOAD };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -49,6 +53,9 @@ static const struct option longopts[] = {
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "load", required_argument, NULL, OPT_LOAD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -74,13 +81,18 @@ static void usage(FILE *f)
 	      "      --max-depth N     frames kept per stack (default 256)\n"
 	      "      --method M        auto, perf or ptrace (default auto)\n"
 	      "      --no-kernel       do not collect kernel frames\n"
+	      "  -o, --output FILE     also save the profile: FILE.folded, FILE.pb.gz\n"
+	      "                        (pprof), FILE.svg, else proftui's snapshot format\n"
+	      "      --format F        native, folded, pprof or svg, whatever the name\n"
+	      "      --load FILE       print the report of a saved snapshot (no sampling)\n"
 	      "      --python VIEW     for CPython targets: merged (Python frames in\n"
 	      "                        their native stacks, default), python (Python\n"
 	      "                        frames only) or native (do not read Python)\n"
 	      "  -h, --help            this help;  -V, --version  the version\n"
 	      "\n"
 	      "Exit status: 0 ok, 2 bad usage, 3 no such process, 4 permission denied,\n"
-	      "5 sampling failed, 126/127 command not executable/not found; with a\n"
+	      "5 sampling failed, 6 output not written or snapshot unreadable, 126/127\n"
+	      "command not executable/not found; with a
 	      "command, its own exit status (128+N if killed by signal N).\n", f);
 }
 
@@ -158,7 +170,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->refresh_s = 1.0;
 	o->window_s = 10.0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:F:d:bn:r:s:w:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:F:d:bn:r:s:w:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_long(optarg, 1, INT_MAX, &v))
@@ -226,6 +238,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_NO_KERNEL:
 			o->so.kernel = false;
 			break;
+		case 'o':
+			o->bo.output = optarg;
+			break;
+		case OPT_FORMAT:
+			if (export_format_parse(optarg) < 0)
+				return bad_usage("invalid format '%s' (native, folded, pprof, svg)", optarg);
+			o->bo.out_fmt = (enum export_fmt)export_format_parse(optarg);
+			break;
+		case OPT_LOAD:
+			o->load = optarg;
+			break;
 		case OPT_PYTHON:
 			if (pymerge_mode_parse(optarg) < 0)
 				return bad_usage("invalid python view '%s' (merged, python, native)", optarg);
@@ -246,6 +269,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
+	if (o->load && (o->pid || o->argv))
+		return bad_usage("%s", "--load shows a saved snapshot: no -p PID or command with it");
+	if (o->load)
+		return -1;
 	if (!o->pid == !o->argv)
 		return bad_usage("%s", o->pid ? "give either -p PID or a command, not both"
 					      : "nothing to profile: give -p PID or -- COMMAND");
@@ -277,6 +304,48 @@ static int start_target(struct opts *o, struct target *t, char *err, size_t len)
 	return target_attach(t, o->pid, err, len);
 }
 
+/* --load: no target, no sampler; the snapshot's report (and -o). */
+static int run_load(struct opts *o)
+{
+	struct snapshot *snap;
+	char err[512];
+	int code;
+
+	if (snapshot_load(o->load, &snap, err, sizeof(err))) {
+		fprintf(stderr, "proftui: %s\n", err);
+		return BATCH_EXIT_FILE;
+	}
+	if (!o->batch)
+		fprintf(stderr, "proftui: the live view of snapshots is not there yet; printing the report\n");
+	code = batch_loaded(&o->bo, snap);
+	snapshot_free(snap);
+	return code;
+}
+
+/* What a snapshot calls the target: the command line, or "pid N (comm)". */
+static void describe_target(struct opts *o)
+{
+	char path[64], comm[64] = "";
+	size_t at = 0;
+	FILE *f;
+
+	if (o->argv) {
+		for (char **a = o->argv; *a && at + 2 < sizeof(o->desc); a++)
+			at += (size_t)snprintf(o->desc + at, sizeof(o->desc) - at, "%s%s",
+					       at ? " " : "", *a);
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)o->pid);
+		if ((f = fopen(path, "re"))) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		snprintf(o->desc, sizeof(o->desc), "pid %d (%s)", (int)o->pid, comm);
+	}
+	o->bo.target_desc = o->desc;
+	o->bo.version = PROFTUI_VERSION;
+}
+
 static int run(struct opts *o)
 {
 	char err[512] = "";
@@ -291,6 +360,7 @@ static int run(struct opts *o)
 		return 1;
 	}
 	fesig_block();
+	describe_target(o);
 	ret = start_target(o, &t, err, sizeof(err));
 	if (!ret)
 		ret = sampler_start(&s, &o->so, ring, wake_fd, &si, err, sizeof(err));
@@ -341,5 +411,10 @@ int main(int argc, char **argv)
 
 	if (code >= 0)
 		return code;
+	/* Over a file-size limit, let writes fail (EFBIG) and the save clean
+	 * up and say so, rather than die of SIGXFSZ mid-file. */
+	signal(SIGXFSZ, SIG_IGN);
+	if (o.load)
+		return run_load(&o);
 	return run(&o);
 }

@@ -46,9 +46,10 @@ size_t prochist_count(const struct prochist *h)
 	return h ? h->count : 0;
 }
 
-/* The i-th kept reading, 0 = oldest. */
-static const struct procstat *prochist_at(const struct prochist *h, size_t i)
+const struct procstat *prochist_at(const struct prochist *h, size_t i)
 {
+	if (!h || i >= h->count)
+		return NULL;
 	return &h->ring[(h->next + PROCHIST_LEN - h->count + i) % PROCHIST_LEN];
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "proftui/export.h"
 #include "proftui/profile.h"
 #include "proftui/pymerge.h"
 #include "proftui/ring.h"
@@ -17,7 +18,14 @@ struct batch_opts {
 	size_t rows;              /* 0 = all */
 	bool folded;              /* folded stacks instead of the table */
 	enum pymode pymode;       /* how Python frames are shown */
+	const char *output;       /* -o: also save the profile here, or NULL */
+	enum export_fmt out_fmt;  /* --format (EXPORT_AUTO: by the name) */
+	const char *target_desc;  /* the command line or "pid N", for snapshots */
+	const char *version;      /* proftui's, for snapshots */
 };
+
+/* Exit status when -o could not be written or --load could not read. */
+#define BATCH_EXIT_FILE 6
 
 /*
  * Consume samples until the duration passes, the target exits, or SIGINT /
@@ -28,5 +36,12 @@ struct batch_opts {
  */
 int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	      const struct sampler_info *si, struct ring *ring, int wake_fd);
+
+/*
+ * --load: print the same report from a snapshot (no sampling), and save it
+ * again with -o (a conversion: `--load x.snap -o x.pb.gz`).  Returns the
+ * exit code.
+ */
+int batch_loaded(const struct batch_opts *o, const struct snapshot *snap);
 
 #endif

@@ -64,6 +64,10 @@ void prochist_add(struct prochist *h, const struct procstat *ps);
 /* Readings kept (at most PROCHIST_LEN). */
 size_t prochist_count(const struct prochist *h);
 
+/* The i-th kept reading, 0 = the oldest kept, prochist_count - 1 = the
+ * newest; NULL when i is out of range.  For writers that save them all. */
+const struct procstat *prochist_at(const struct prochist *h, size_t i);
+
 /* The newest reading, or NULL before the first. */
 const struct procstat *prochist_latest(const struct prochist *h);
 

@@ -92,8 +92,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 ok, 2 bad usage, 3 no such process, 4 permission denied,\n"
 	      "5 sampling failed, 6 output not written or snapshot unreadable, 126/127\n"
-	      "command not executable/not found; with a
-	      "command, its own exit status (128+N if killed by signal N).\n", f);
+	      "command not executable/not found; with a command, its own exit status\n"
+	      "(128+N if killed by signal N).\n", f);
 }
 
 static int bad_usage(const char *fmt, const char *arg)

@@ -8,6 +8,7 @@
 #include "proftui/pprof.h"
 #include "proftui/report.h"
 #include "proftui/safefile.h"
+#include "proftui/sanitize.h"
 
 static const char *const fmt_names[] = {
 	[EXPORT_AUTO] = "auto", [EXPORT_NATIVE] = "native", [EXPORT_FOLDED] = "folded",
@@ -96,8 +97,17 @@ int export_save(const char *path, enum export_fmt fmt, const struct profile *p,
 	if (ret)
 		return ret;
 	ret = write_fmt(sf.fp, fmt, p, m, h);
+	if (ret == -EIO) {
+		/* A write failed (full disk, file-size limit): commit finds
+		 * the stream's error, names its cause and removes the file. */
+		safefile_commit(&sf, err, errlen);
+		return -EIO;
+	}
 	if (ret) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		char safe[1024];
+
+		sanitize_name(path, safe, sizeof(safe));
+		snprintf(err, errlen, "cannot write %s: %s", safe, strerror(-ret));
 		safefile_abort(&sf);
 		return ret;
 	}

@@ -211,7 +211,8 @@ int safefile_commit(struct safefile *sf, char *err, size_t errlen)
 	sf->fp = NULL;
 	if (ret && earlier && ret == -EIO) {
 		/* stdio lost the errno of the write that failed. */
-		safefile_msg(err, errlen, sf->path, "a write failed (disk full or file too large?)");
+		safefile_msg(err, errlen, sf->path,
+			     "a write failed (disk full or file too large?)");
 	} else if (ret) {
 		safefile_msg(err, errlen, sf->path, "%s", strerror(-ret));
 	} else {

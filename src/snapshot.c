@@ -1,4 +1,4 @@
-/* snapshot.c — proftui's native snapshot format: write a profile and its context as text, load one back without trusting it. */
+/* snapshot.c — proftui's native snapshot format: write a profile as text, load one back distrustfully. */
 #include "proftui/snapshot.h"
 
 #include <errno.h>
@@ -91,23 +91,15 @@
 #define SNAP_QUOTE_MAX		40
 #define SNAP_MSG_MAX		320
 
+/* Meta keys: the strings first, their index is their slot in snap_owned. */
 enum { SNAP_TARGET, SNAP_HOST, SNAP_KERNEL, SNAP_METHOD, SNAP_VERSION_STR, SNAP_NSTR };
-enum snap_mkind { SNAP_M_STR, SNAP_M_U32, SNAP_M_DBL, SNAP_M_I64 };
 enum { SNAP_M_PID = SNAP_NSTR, SNAP_M_FREQ, SNAP_M_DURATION, SNAP_M_START, SNAP_NMETA };
 
-static const struct {
-	const char *key;
-	enum snap_mkind kind;
-} snap_mkeys[SNAP_NMETA] = {
-	[SNAP_TARGET] = { "target", SNAP_M_STR },
-	[SNAP_HOST] = { "host", SNAP_M_STR },
-	[SNAP_KERNEL] = { "kernel", SNAP_M_STR },
-	[SNAP_METHOD] = { "method", SNAP_M_STR },
-	[SNAP_VERSION_STR] = { "version", SNAP_M_STR },
-	[SNAP_M_PID] = { "pid", SNAP_M_U32 },
-	[SNAP_M_FREQ] = { "freq_hz", SNAP_M_DBL },
-	[SNAP_M_DURATION] = { "duration_s", SNAP_M_DBL },
-	[SNAP_M_START] = { "start_unix", SNAP_M_I64 },
+static const char *const snap_mkeys[SNAP_NMETA] = {
+	[SNAP_TARGET] = "target", [SNAP_HOST] = "host", [SNAP_KERNEL] = "kernel",
+	[SNAP_METHOD] = "method", [SNAP_VERSION_STR] = "version", [SNAP_M_PID] = "pid",
+	[SNAP_M_FREQ] = "freq_hz", [SNAP_M_DURATION] = "duration_s",
+	[SNAP_M_START] = "start_unix",
 };
 
 #define SNAP_NFIXED_STATS	9
@@ -224,7 +216,7 @@ static void snap_put_meta(struct snap_writer *w, const struct snap_meta *m)
 	for (size_t i = 0; i < SNAP_NSTR; i++) {
 		if (!strs[i])
 			continue;
-		fprintf(w->out, "meta\t%s\t", snap_mkeys[i].key);
+		fprintf(w->out, "meta\t%s\t", snap_mkeys[i]);
 		snap_put_str(w->out, strs[i]);
 		fputc('\n', w->out);
 		w->nrec++;
@@ -502,7 +494,8 @@ static int snap_i64(struct snap_parser *sp, struct snap_slice f, const char *wha
 	bool neg = f.n && f.s[0] == '-';
 	struct snap_slice digits = { f.s + neg, f.n - neg };
 	uint64_t v;
-	int err = snap_num(sp, digits, neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, what, &v);
+	uint64_t max = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	int err = snap_num(sp, digits, max, what, &v);
 
 	if (err)
 		return err;
@@ -588,10 +581,12 @@ static int snap_str(struct snap_parser *sp, struct snap_slice f, const char *wha
 			hi = i + 1 < f.n ? snap_hex(f.s[i + 1]) : -1;
 			lo = i + 2 < f.n ? snap_hex(f.s[i + 2]) : -1;
 			if (hi < 0 || lo < 0)
-				return snap_fail(sp, -EINVAL, "%s has \\x without two hex digits", what);
+				return snap_fail(sp, -EINVAL, "%s has \\x without two hex digits",
+						 what);
 			/* Names are C strings: a NUL would silently cut them. */
 			if (!hi && !lo)
-				return snap_fail(sp, -EINVAL, "%s contains an escaped NUL byte", what);
+				return snap_fail(sp, -EINVAL, "%s contains an escaped NUL byte",
+						 what);
 			*o++ = (char)(hi << 4 | lo);
 			i += 2;
 			break;
@@ -646,12 +641,12 @@ static int snap_rec_meta(struct snap_parser *sp, const char *s, size_t n)
 
 	if (err)
 		return err;
-	for (k = 0; k < SNAP_NMETA && !snap_is(f[1], snap_mkeys[k].key); k++)
+	for (k = 0; k < SNAP_NMETA && !snap_is(f[1], snap_mkeys[k]); k++)
 		;
 	if (k == SNAP_NMETA)
 		return 0;	/* a newer writer's key */
 	if (sp->meta_seen[k])
-		return snap_fail(sp, -EINVAL, "meta %s given twice", snap_mkeys[k].key);
+		return snap_fail(sp, -EINVAL, "meta %s given twice", snap_mkeys[k]);
 	sp->meta_seen[k] = true;
 	switch (k) {
 	case SNAP_M_PID:
@@ -760,8 +755,8 @@ static int snap_rec_func(struct snap_parser *sp, const char *s, size_t n)
 	if (id < next)
 		return snap_fail(sp, -EINVAL, "func %" PRIu32 " defined twice", id);
 	if (id > next)
-		return snap_fail(sp, -EINVAL, "func %" PRIu32 " out of order (func ids go 0, 1, 2...;"
-				 " expected %zu)", id, next);
+		return snap_fail(sp, -EINVAL, "func %" PRIu32 " out of order (func ids go"
+				 " 0, 1, 2...; expected %zu)", id, next);
 	if (next >= SNAPSHOT_MAX_FUNCS)
 		return snap_fail(sp, -E2BIG, "more than %zu functions", SNAPSHOT_MAX_FUNCS);
 	got = profile_func(sp->p, name, module);
@@ -1089,7 +1084,8 @@ static int snap_lines(struct snap_parser *sp, const char *buf, size_t len)
 		if (!nl && room > SNAPSHOT_MAX_LINE)
 			return snap_fail(sp, -E2BIG, "longer than %zu bytes", SNAPSHOT_MAX_LINE);
 		if (!nl)
-			return snap_fail(sp, -EINVAL, "no newline at its end: the file was cut short");
+			return snap_fail(sp, -EINVAL, "no newline at its end:"
+					 " the file was cut short");
 		n = (size_t)(nl - s);
 		pos += n + 1;
 		if (n && s[n - 1] == '\r')
@@ -1264,7 +1260,8 @@ static int snap_read_fd(int fd, size_t hint, char **out, size_t *len)
 		ssize_t r;
 
 		if (n == cap) {
-			size_t ncap = cap > SNAPSHOT_MAX_BYTES / 2 ? SNAPSHOT_MAX_BYTES + 1 : cap * 2;
+			size_t ncap = cap > SNAPSHOT_MAX_BYTES / 2 ? SNAPSHOT_MAX_BYTES + 1
+								   : cap * 2;
 			char *v = n > SNAPSHOT_MAX_BYTES ? NULL : realloc(buf, ncap);
 
 			if (!v) {

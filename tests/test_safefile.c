@@ -1,4 +1,4 @@
-/* test_safefile.c — safe writes: replaced whole or not at all, symlinks replaced not followed, odd targets refused. */
+/* test_safefile.c — safe writes: all or nothing, symlinks replaced not followed, odd targets refused. */
 #include <criterion/criterion.h>
 
 #include <dirent.h>
@@ -199,7 +199,8 @@ Test(safefile, fifo_refused_without_blocking, .timeout = 10)
 	cr_assert_null(sf.tmp);
 	cr_assert_null(sf.path);
 	cr_assert_eq(strncmp(err, "cannot write /tmp/test_safefile.", 32), 0, "%s", err);
-	cr_assert_not_null(strstr(err, "/fifo: it is a FIFO; choose a regular file name"), "%s", err);
+	cr_assert_not_null(strstr(err, "/fifo: it is a FIFO; choose a regular file name"), "%s",
+			   err);
 	cr_assert_eq(entries(), 1);
 	safefile_abort(&sf);	/* safe after a failed open */
 }

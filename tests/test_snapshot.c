@@ -1,4 +1,4 @@
-/* test_snapshot.c — the snapshot format: exact round trips, and every kind of bad input refused with its line. */
+/* test_snapshot.c — snapshots: exact round trips, and bad input refused with its line number. */
 #include <criterion/criterion.h>
 
 #include <errno.h>
@@ -480,7 +480,8 @@ Test(snapshot, magic_and_version)
 	refused_raw(RAW(""), 1, "empty file");
 	refused_raw(RAW("proftui-snapshot 2\nend\t0\n"), 1,
 		    "made by a newer proftui: format 2, this reads 1");
-	refused_raw(RAW("proftui-snapshot 99999999999999999999999\n"), 1, "made by a newer proftui");
+	refused_raw(RAW("proftui-snapshot 99999999999999999999999\n"), 1,
+		    "made by a newer proftui");
 	refused_raw(RAW("proftui-snapshot 0\n"), 1, "format 0 is not one");
 	refused_raw(RAW("proftui-snapshot 1.5\n"), 1, "bad format version '1.5'");
 	refused_raw(RAW("proftui-snapshot\t1\n"), 1, "not a proftui snapshot");
@@ -521,7 +522,8 @@ Test(snapshot, numbers_are_strict)
 
 Test(snapshot, number_edges_that_load)
 {
-	struct snapshot *s = loaded("meta\tpid\t4294967295\nmeta\tstart_unix\t-9223372036854775808\n"
+	struct snapshot *s = loaded("meta\tpid\t4294967295\n"
+				    "meta\tstart_unix\t-9223372036854775808\n"
 				    "meta\tfreq_hz\t1e3\nmeta\tduration_s\t.5\n"
 				    "stat\tlast_ns\t18446744073709551615\n");
 
@@ -549,7 +551,8 @@ Test(snapshot, strings_and_bytes)
 	refused("meta\ttarget\traw \x1b[31m\n", 2, "raw control byte 0x1b at column 17");
 	refused("meta\ttarget\tdel\x7f\n", 2, "raw control byte 0x7f");
 	refused("meta\ttarget\tcr\rin the middle\n", 2, "raw control byte 0x0d");
-	refused_raw(RAW("proftui-snapshot 1\nmeta\ttarget\ta\0b\nend\t1\n"), 2, "NUL byte at column 14");
+	refused_raw(RAW("proftui-snapshot 1\nmeta\ttarget\ta\0b\nend\t1\n"), 2,
+		    "NUL byte at column 14");
 	refused("meta\ttarget\n", 2, "meta line with 2 tab-separated fields instead of 3");
 	refused("meta\ttarget\ta\tb\n", 2, "more than 3");
 	refused("meta\ttarget\ta\nmeta\ttarget\tb\n", 3, "meta target given twice");
@@ -651,6 +654,20 @@ Test(snapshot, thread_totals_rebuilt_from_thread_lines)
 	cr_assert_str_eq(t[3].name, "");
 	cr_assert_eq(profile_stats_const(s->prof)->samples, 10);
 	cr_assert_eq(profile_node(s->prof, 0)->total, 8);
+	snapshot_free(s);
+}
+
+Test(snapshot, thread_lines_claiming_more_than_the_stacks_are_kept)
+{
+	/* A decayed view rounds threads and paths separately (profile_scale). */
+	struct snapshot *s = loaded("thread\t3\t7\tt\nfunc\t0\tm\tA\nstack\t2\t0\t0\n");
+	size_t n;
+	const struct prof_thread *t = profile_threads(s->prof, &n);
+
+	cr_assert_eq(n, 1);
+	cr_assert_eq(t[0].samples, 7);
+	cr_assert_eq(profile_stats_const(s->prof)->samples, 2);
+	cr_assert_eq(profile_node(s->prof, 0)->total, 2);
 	snapshot_free(s);
 }
 

@@ -25,11 +25,12 @@ check_run() {   # $1: interpreter, $2: how it was profiled
 	within "$sa" 50 5 || fail "$1 ($2): leaf_a $sa %, expected 50 ±5"
 	within "$sb" 35 5 || fail "$1 ($2): leaf_b $sb %, expected 35 ±5"
 	within "$sc" 15 5 || fail "$1 ($2): leaf_c $sc %, expected 15 ±5"
-	# The common caller's total is its callees' sum (plus its own self,
-	# the odd sample between the two calls).
+	# The common caller's total is its callees' sum: leaf_b, leaf_c, plus
+	# the few samples in common itself or in the native call machinery
+	# between it and them (its own frames only), well under half a point.
 	sum=$(awk -v x="$(total_pct "$b")" -v y="$(total_pct "$c")" -v s="$(pct "$common")" \
 		'BEGIN { print x + y + s }')
-	within "$(total_pct "$common")" "$sum" 0.1 ||
+	within "$(total_pct "$common")" "$sum" 0.5 ||
 		fail "$1 ($2): common $(total_pct "$common") % != leaf_b + leaf_c + self ($sum %)"
 	# Few samples may fall back to native stacks.
 	local merged bad

@@ -1,4 +1,4 @@
-/* fuzz_snapshot.c — libFuzzer target for snapshot_parse: no crash, one-line errors, and what loads writes back stably. */
+/* fuzz_snapshot.c — libFuzzer target for snapshot_parse: no crash, one-line errors, stable rewrites. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -32,12 +32,14 @@ check_run() {   # $1: interpreter, $2: how it was profiled
 		'BEGIN { print x + y + s }')
 	within "$(total_pct "$common")" "$sum" 0.5 ||
 		fail "$1 ($2): common $(total_pct "$common") % != leaf_b + leaf_c + self ($sum %)"
-	# Few samples may fall back to native stacks.
+	# Some samples may fall back to native stacks (the Python stack is read
+	# a little after the sample; on a loaded machine, later): a quarter at
+	# most, the split above being the real check.
 	local merged bad
 	merged=$(sed -n 's/^python: \([0-9]*\) merged.*/\1/p' "$OUT")
 	bad=$(sed -n 's/^python: [0-9]* merged, \([0-9]*\) stacks disagreed.*/\1/p' "$OUT")
 	[ -n "$merged" ] || fail "$1 ($2): no python: summary line"
-	le "$bad" "$((merged / 10))" || fail "$1 ($2): $bad of $merged samples disagreed"
+	le "$bad" "$((merged / 4))" || fail "$1 ($2): $bad of $merged samples disagreed"
 }
 
 for py in "${pys[@]}"; do

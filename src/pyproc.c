@@ -428,7 +428,8 @@ static void scan_threads(struct pyproc *py)
 		probe_pthread_tid(py);
 	py->nthreads = 0;
 	pyf_threads(&py->rd, py->runtime, add_thread, py);
-	qsort(py->threads, py->nthreads, sizeof(*py->threads), cmp_tid);
+	if (py->nthreads)
+		qsort(py->threads, py->nthreads, sizeof(*py->threads), cmp_tid);
 	py->scanned_ns = monotime_ns();
 }
 

@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "proftui/feed.h"
+#include "proftui/offcpu.h"
 #include "proftui/record.h"
 
 static bool valid_sample(const struct rec_sample *s, size_t len)
 {
 	return len >= sizeof(*s) && (len - sizeof(*s)) / sizeof(struct frame) >= s->nframes &&
-	       s->status < UWS__COUNT && s->py_status < PYS__COUNT;
+	       s->status < UWS__COUNT && s->py_status < PYS__COUNT && s->cpu_state < CPU__COUNT;
 }
 
 /*
@@ -38,6 +39,17 @@ static size_t resolve_sample(struct feed *f, const struct rec_sample *s, uint32_
 	return nf;
 }
 
+/*
+ * Off the CPU, the sample's stack gets a leaf naming where the thread was
+ * ("[IO wait]"...): the hot table lists each state as a row, the flame graph
+ * shows it on top of the stacks that waited, and offcpu_split finds each
+ * function's share of each state by walking up from those leaves.
+ */
+static uint32_t state_leaf(struct feed *f, enum cpu_state cs)
+{
+	return profile_func(f->p, offcpu_leaf_name(cs), OFFCPU_MODULE);
+}
+
 static void feed_sample(struct feed *f, const struct rec_sample *s, size_t len)
 {
 	uint32_t stackbuf[512], *funcs = stackbuf;
@@ -51,16 +63,22 @@ static void feed_sample(struct feed *f, const struct rec_sample *s, size_t len)
 		return;
 	}
 	pys = (enum py_status)s->py_status;
-	if (s->nframes > sizeof(entrybuf)) {
-		funcs = malloc(2 * s->nframes * sizeof(*funcs));
+	if (s->nframes > sizeof(entrybuf) - 1) {
+		funcs = malloc((2 * s->nframes + 1) * sizeof(*funcs));
 		entry = malloc(s->nframes * sizeof(*entry));
 		if (!funcs || !entry)
 			goto out;
 	}
-	at = resolve_sample(f, s, funcs, entry, &n, &pys);
+	/* funcs[0] is kept for the off-CPU leaf. */
+	at = resolve_sample(f, s, funcs + 1, entry, &n, &pys) + 1;
+	if (s->cpu_state != CPU_ON && (funcs[--at] = state_leaf(f, s->cpu_state)) != UINT32_MAX)
+		n++;
+	else if (s->cpu_state != CPU_ON)
+		at++;
 	if (profile_add_sample(f->p, s->tid, funcs + at, n, s->weight, s->time_ns) == 0) {
 		st->by_status[s->status] += s->weight;
 		st->py_by_status[pys] += s->weight;
+		st->by_cpu_state[s->cpu_state] += s->weight;
 		if (f->log)
 			samplelog_add(f->log, s->time_ns, s->tid, profile_last_leaf(f->p));
 	}

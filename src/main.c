@@ -35,7 +35,7 @@ struct opts {
 	char desc[512];           /* the target, for snapshots */
 };
 
-enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE, OPT_PYTHON, OPT_FORMAT, OPT_LOAD };
+enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE, OPT_PYTHON, OPT_FORMAT, OPT_LOAD, OPT_OFF_CPU };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -56,6 +56,7 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -85,6 +86,8 @@ static void usage(FILE *f)
 	      "                        (pprof), FILE.svg, else proftui's snapshot format\n"
 	      "      --format F        native, folded, pprof or svg, whatever the name\n"
 	      "      --load FILE       print the report of a saved snapshot (no sampling)\n"
+	      "      --off-cpu         also weigh time off the CPU: each function's cost\n"
+	      "                        split into on-CPU, runnable, IO wait and sleeping\n"
 	      "      --python VIEW     for CPython targets: merged (Python frames in\n"
 	      "                        their native stacks, default), python (Python\n"
 	      "                        frames only) or native (do not read Python)\n"
@@ -248,6 +251,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_LOAD:
 			o->load = optarg;
+			break;
+		case OPT_OFF_CPU:
+			o->so.off_cpu = true;
 			break;
 		case OPT_PYTHON:
 			if (pymerge_mode_parse(optarg) < 0)

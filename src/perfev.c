@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -30,8 +31,18 @@ struct pe_ring {
 	size_t size;                   /* data area bytes, power of two */
 };
 
+/* The sched:sched_switch tracepoint, when tracefs shows it to us. */
+struct pe_tp {
+	uint64_t id;
+	unsigned state_off, state_size;   /* prev_state in the raw record */
+};
+
 struct perfev {
 	struct perf_event_attr attr;
+	struct pe_tp tp;                  /* id 0: none, software event used */
+	struct perf_event_attr cs_attr;  /* off-CPU: context switches (type 0: none) */
+	uint64_t *cs_ids;                /* their ids (PERF_EVENT_IOC_ID) */
+	size_t ncs_ids, capcs_ids;
 	int *fds;
 	size_t nfds, capfds;
 	struct pe_ring *rings;         /* one per CPU that has events */
@@ -80,6 +91,20 @@ static void setup_attr(struct perf_event_attr *a, const struct perfev_opts *o, b
 		a->wakeup_events = 1;
 	else
 		a->watermark = 1;
+	if (o->off_cpu)
+		a->sample_type |= PERF_SAMPLE_IDENTIFIER;
+}
+
+/* Both events share one sample layout: with the tracepoint, raw data too
+ * (a cpu-clock sample carries an empty one). */
+static void use_tracepoint(struct perfev *pe, bool on)
+{
+	if (on) {
+		pe->attr.sample_type |= PERF_SAMPLE_RAW;
+	} else {
+		pe->attr.sample_type &= ~(uint64_t)PERF_SAMPLE_RAW;
+		pe->tp.id = 0;
+	}
 }
 
 static int read_int_file(const char *path, int dflt)
@@ -93,6 +118,111 @@ static int read_int_file(const char *path, int dflt)
 		fclose(f);
 	}
 	return v;
+}
+
+/* Read prev_state's place from the tracepoint's format file. */
+static bool tp_format(const char *dir, struct pe_tp *tp)
+{
+	char path[320], line[512];
+	FILE *f;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/format", dir);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, " prev_state;");
+
+		found = p && sscanf(strstr(p, "offset:") ? strstr(p, "offset:") : "", "offset:%u;%*[ \t]size:%u;",
+				    &tp->state_off, &tp->state_size) == 2 &&
+			(tp->state_size == 4 || tp->state_size == 8) && tp->state_off < 4096;
+	}
+	fclose(f);
+	return found;
+}
+
+static bool tp_at(const char *root, struct pe_tp *tp)
+{
+	char dir[256], path[300];
+	int id;
+
+	memset(tp, 0, sizeof(*tp));
+	snprintf(dir, sizeof(dir), "%s/events/sched/sched_switch", root);
+	snprintf(path, sizeof(path), "%s/id", dir);
+	id = read_int_file(path, -1);
+	if (id <= 0 || !tp_format(dir, tp))
+		return false;
+	tp->id = (uint64_t)id;
+	return true;
+}
+
+/*
+ * sched:sched_switch, for --off-cpu: in tracefs (mounted here by root when
+ * it is not, as perf does), or under debugfs.  None: the software
+ * context-switch event stands in, and the state comes from /proc.
+ */
+static bool find_sched_switch(struct pe_tp *tp)
+{
+	if (tp_at("/sys/kernel/tracing", tp) || tp_at("/sys/kernel/debug/tracing", tp))
+		return true;
+	if (geteuid() == 0 && mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		return tp_at("/sys/kernel/tracing", tp);
+	return false;
+}
+
+/*
+ * Off the CPU: a sample at every switch-out of a target thread, with the
+ * same layout as the clock's samples (told apart by their id), and the
+ * kernel's switch records, whose in/out times weigh each switch-out and
+ * whose preempt flag says whether the thread was still runnable.  A
+ * software event: no tracefs, and allowed wherever cpu-clock is.
+ */
+static void setup_cs_attr(struct perf_event_attr *cs, const struct perf_event_attr *clock,
+			  const struct pe_tp *tp)
+{
+	*cs = *clock;
+	cs->config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	if (tp->id) {
+		/* Its prev_state tells IO wait (D) from sleep (S) exactly. */
+		cs->type = PERF_TYPE_TRACEPOINT;
+		cs->config = tp->id;
+	}
+	cs->sample_period = 1;
+	cs->mmap = cs->comm = cs->comm_exec = cs->task = 0;
+	cs->context_switch = 1;
+	/* A switch happens in the kernel: excluding it would never fire. */
+	cs->exclude_kernel = 0;
+	cs->sample_id_all = 1;
+	/* Every switch matters for latency: the sampler pairs them up. */
+	cs->watermark = 0;
+	cs->wakeup_events = clock->wakeup_events ? 1 : 64;
+}
+
+static int note_cs_id(struct perfev *pe, int fd)
+{
+	uint64_t id, *v;
+
+	if (ioctl(fd, PERF_EVENT_IOC_ID, &id) < 0)
+		return -errno;
+	if (pe->ncs_ids == pe->capcs_ids) {
+		size_t cap = pe->capcs_ids ? pe->capcs_ids * 2 : 64;
+
+		v = realloc(pe->cs_ids, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		pe->cs_ids = v;
+		pe->capcs_ids = cap;
+	}
+	pe->cs_ids[pe->ncs_ids++] = id;
+	return 0;
+}
+
+static bool is_cs_id(const struct perfev *pe, uint64_t id)
+{
+	for (size_t i = 0; i < pe->ncs_ids; i++)
+		if (pe->cs_ids[i] == id)
+			return true;
+	return false;
 }
 
 static int add_fd(struct perfev *pe, int fd)
@@ -132,6 +262,25 @@ static int map_ring(struct perfev *pe, struct pe_ring *r, int fd)
 	return -errno;
 }
 
+/* The context-switch event of (tid, cpu), into that CPU's ring. */
+static int open_cs(struct perfev *pe, pid_t tid, unsigned cpu)
+{
+	long fd = pe_open(&pe->cs_attr, tid, (int)cpu, -1);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	if ((err = add_fd(pe, (int)fd)) < 0) {
+		close((int)fd);
+		return err;
+	}
+	if ((err = note_cs_id(pe, (int)fd)) < 0)
+		return err;
+	if (ioctl((int)fd, PERF_EVENT_IOC_SET_OUTPUT, pe->rings[cpu].fd) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Open the events of one thread, one per CPU, joining each CPU's ring. */
 static int open_thread(struct perfev *pe, pid_t tid)
 {
@@ -154,6 +303,8 @@ static int open_thread(struct perfev *pe, pid_t tid)
 		} else if (ioctl((int)fd, PERF_EVENT_IOC_SET_OUTPUT, pe->rings[cpu].fd) < 0) {
 			return -errno;
 		}
+		if (pe->cs_attr.size && (err = open_cs(pe, tid, cpu)) < 0)
+			return err;
 	}
 	return 0;
 }
@@ -282,7 +433,8 @@ int perfev_open(struct perfev **out, pid_t pid, const struct perfev_opts *o,
 		struct perfev_info *info, char *errmsg, size_t errlen)
 {
 	struct perfev *pe = calloc(1, sizeof(*pe));
-	bool kernel = o->kernel;
+	struct perfev_opts oo = *o;   /* what is asked, less what is refused */
+	bool kernel = o->kernel, tp_ok;
 	int err;
 
 	if (!pe)
@@ -290,9 +442,27 @@ int perfev_open(struct perfev **out, pid_t pid, const struct perfev_opts *o,
 	pe->ncpus = (unsigned)sysconf(_SC_NPROCESSORS_CONF);
 	pe->ring_pages = PE_MAX_RING_PAGES;
 	pe->nregs = __builtin_popcountll(PE_REGS_MASK);
+	tp_ok = o->off_cpu && find_sched_switch(&pe->tp);
 	for (;;) {
-		setup_attr(&pe->attr, o, kernel);
+		setup_attr(&pe->attr, &oo, kernel);
+		memset(&pe->cs_attr, 0, sizeof(pe->cs_attr));
+		if (oo.off_cpu) {
+			use_tracepoint(pe, tp_ok);
+			setup_cs_attr(&pe->cs_attr, &pe->attr, &pe->tp);
+		}
+		pe->ncs_ids = 0;
 		err = try_open(pe, pid);
+		/* The tracepoint's raw data needs more privilege than the
+		 * software event, which in turn needs kernel sampling (a
+		 * switch happens in the kernel): drop them in that order. */
+		if ((err == -EACCES || err == -EPERM) && tp_ok) {
+			tp_ok = false;
+			continue;
+		}
+		if ((err == -EACCES || err == -EPERM) && oo.off_cpu) {
+			oo.off_cpu = false;
+			continue;
+		}
 		/* Unprivileged users may still sample user space of their own
 		 * processes at perf_event_paranoid 2: drop kernel frames. */
 		if ((err == -EACCES || err == -EPERM) && kernel) {
@@ -316,6 +486,8 @@ int perfev_open(struct perfev **out, pid_t pid, const struct perfev_opts *o,
 	}
 	if (info) {
 		info->kernel = kernel;
+		info->sched_switch = oo.off_cpu && pe->tp.id;
+		info->off_cpu = oo.off_cpu;
 		info->nevents = pe->nfds;
 		info->ring_bytes = pe->ring_pages * (size_t)sysconf(_SC_PAGESIZE);
 		info->ncpus = pe->ncpus;
@@ -331,6 +503,7 @@ void perfev_close(struct perfev *pe)
 		return;
 	close_all(pe);
 	free(pe->fds);
+	free(pe->cs_ids);
 	free(pe->scratch);
 	free(pe);
 }
@@ -438,6 +611,39 @@ static void parse_callchain(struct cur *c, struct perfev_sample *s)
 	}
 }
 
+/* RAW: u32 size, data, padded to 8 bytes with the size; prev_state when it
+ * is the tracepoint's. */
+static void parse_raw(const struct perfev *pe, struct cur *c, struct perfev_sample *s)
+{
+	uint32_t size;
+	int64_t st = 0;
+
+	if (c->end - c->p < 4) {
+		c->bad = true;
+		return;
+	}
+	memcpy(&size, c->p, 4);
+	if (size > (uint64_t)(c->end - c->p) - 4) {
+		c->bad = true;
+		return;
+	}
+	if (s->switch_out && pe->tp.id && pe->tp.state_off + pe->tp.state_size <= size) {
+		if (pe->tp.state_size == 8) {
+			memcpy(&st, c->p + 4 + pe->tp.state_off, 8);
+		} else {
+			int32_t v;
+
+			memcpy(&v, c->p + 4 + pe->tp.state_off, 4);
+			st = v;
+		}
+		s->has_state = true;
+		s->prev_state = st;
+	}
+	c->p += ((size_t)size + 4 + 7) & ~(size_t)7;
+	if (c->p > c->end)
+		c->bad = true;
+}
+
 bool perfev_parse_sample(const struct perfev *pe, const struct perf_event_header *h,
 			 struct perfev_sample *s)
 {
@@ -448,6 +654,10 @@ bool perfev_parse_sample(const struct perfev *pe, const struct perf_event_header
 	s->nkchain = 0;
 	s->stack = NULL;
 	s->stack_len = 0;
+	s->switch_out = false;
+	s->has_state = false;
+	if (pe->attr.sample_type & PERF_SAMPLE_IDENTIFIER)
+		s->switch_out = is_cs_id(pe, take_u64(&c));
 	s->ip = take_u64(&c);
 	v = take_u64(&c);
 	s->pid = (uint32_t)v;
@@ -455,6 +665,8 @@ bool perfev_parse_sample(const struct perfev *pe, const struct perf_event_header
 	s->time_ns = take_u64(&c);
 	if (pe->attr.sample_type & PERF_SAMPLE_CALLCHAIN)
 		parse_callchain(&c, s);
+	if (pe->attr.sample_type & PERF_SAMPLE_RAW)
+		parse_raw(pe, &c, s);
 	/* REGS_USER: abi, then one value per mask bit unless abi is NONE
 	 * (the sample hit a kernel thread or an exiting task). */
 	if (take_u64(&c) != PERF_SAMPLE_REGS_ABI_NONE) {
@@ -477,5 +689,24 @@ bool perfev_parse_sample(const struct perfev *pe, const struct perf_event_header
 			s->stack_len = (size_t)(v < size ? v : size);
 		}
 	}
+	return !c.bad;
+}
+
+bool perfev_parse_switch(const struct perfev *pe, const struct perf_event_header *h,
+			 struct perfev_switch *s)
+{
+	/* No body: the sample_id trailer (sample_id_all) of the off-CPU
+	 * event's sample_type: {pid, tid}, time, identifier. */
+	struct cur c = { (const uint8_t *)(h + 1), (const uint8_t *)h + h->size, false };
+	uint64_t v;
+
+	if (h->type != PERF_RECORD_SWITCH || !pe->cs_attr.size)
+		return false;
+	v = take_u64(&c);
+	s->pid = (uint32_t)v;
+	s->tid = (uint32_t)(v >> 32);
+	s->time_ns = take_u64(&c);
+	s->out = h->misc & PERF_RECORD_MISC_SWITCH_OUT;
+	s->preempted = s->out && (h->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
 	return !c.bad;
 }

@@ -34,6 +34,14 @@ struct code_ent {
 	uint32_t id;          /* 0: free slot */
 };
 
+/*
+ * Code ids are never reused while proftui runs, not even by the pyproc of
+ * the same target after an exec: the consumer keeps each id's name, and
+ * records of the old and new program can be in the ring together.  Only
+ * the sampler thread makes pyprocs.
+ */
+static uint32_t next_code_id = 1;
+
 struct pyproc {
 	pid_t pid;
 	unsigned major, minor;
@@ -50,7 +58,6 @@ struct pyproc {
 	/* code object address -> id, open addressing */
 	struct code_ent *codes;
 	size_t capcodes, ncodes;
-	uint32_t next_id;
 	pyproc_code_fn announce;
 	void *ctx;
 
@@ -236,7 +243,6 @@ static struct pyproc *pyproc_alloc(pid_t pid, pyproc_code_fn announce, void *ctx
 	py->announce = announce;
 	py->ctx = ctx;
 	py->pthread_tid_off = -1;
-	py->next_id = 1;
 	py->capcodes = 1024;
 	py->codes = calloc(py->capcodes, sizeof(*py->codes));
 	if (!py->codes) {
@@ -511,11 +517,11 @@ static uint32_t code_id(struct pyproc *py, uint64_t addr, uint64_t print)
 		return py->codes[j].id;
 	if (pyf_code(&py->rd, addr, &c))
 		return 0;
-	if (py->next_id == UINT32_MAX)
-		py->next_id = 1;
+	if (next_code_id == UINT32_MAX)
+		next_code_id = 1;
 	if (!py->codes[j].id)
 		py->ncodes++;
-	py->codes[j] = (struct code_ent){ addr, print, py->next_id++ };
+	py->codes[j] = (struct code_ent){ addr, print, next_code_id++ };
 	py->announce(py->ctx, py->codes[j].id, &c);
 	return py->codes[j].id;
 }

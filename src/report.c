@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proftui/offcpu.h"
 #include "proftui/sanitize.h"
 
 /* Longer names are cut by sanitize_name, never in the middle of a character. */
@@ -67,15 +68,19 @@ static void report_pad(FILE *out, size_t cols, size_t width)
 }
 
 static void report_row(FILE *out, const struct profile *p, const struct prof_row *r,
-		       uint64_t samples, size_t width)
+		       uint64_t samples, size_t width, const struct offcpu_split *split)
 {
 	char name[REPORT_NAME_MAX], module[REPORT_NAME_MAX];
 	const char *mod = profile_func_module(p, r->func);
 
 	report_name(profile_func_name(p, r->func), name);
 	report_name(mod ? report_basename(mod) : NULL, module);
-	fprintf(out, "%6.2f%%  %6.2f%%  %9" PRIu64 "  %s", report_pct(r->self, samples),
-		report_pct(r->total, samples), r->self, name);
+	fprintf(out, "%6.2f%%  %6.2f%%  ", report_pct(r->self, samples),
+		report_pct(r->total, samples));
+	if (split)
+		for (int k = 0; k < CPU__COUNT; k++)
+			fprintf(out, "%6.2f%%  ", report_pct(split[r->func].v[k], samples));
+	fprintf(out, "%9" PRIu64 "  %s", r->self, name);
 	report_pad(out, report_cols(name), width);
 	fprintf(out, "  %s\n", module);
 }
@@ -96,12 +101,23 @@ int report_table(FILE *out, const struct profile *p, enum prof_sort sort, size_t
 
 	size_t shown = rows && rows < (size_t)n ? rows : (size_t)n;
 	size_t width = report_func_width(p, r, shown);
+	struct offcpu_split *split = NULL;
+	bool off = false;
 
-	fprintf(out, "%7s  %7s  %9s  %s", "SELF%", "TOTAL%", "SAMPLES", "FUNCTION");
+	/* With time off the CPU, each function's total split by state. */
+	if (offcpu_split(p, &split, &off) == 0 && !off) {
+		free(split);
+		split = NULL;
+	}
+	fprintf(out, "%7s  %7s  ", "SELF%", "TOTAL%");
+	if (split)
+		fprintf(out, "%7s  %7s  %7s  %7s  ", "CPU%", "RUNQ%", "IOWAIT%", "SLEEP%");
+	fprintf(out, "%9s  %s", "SAMPLES", "FUNCTION");
 	report_pad(out, strlen("FUNCTION"), width);
 	fputs("  MODULE\n", out);
 	for (size_t i = 0; i < shown; i++)
-		report_row(out, p, &r[i], samples, width);
+		report_row(out, p, &r[i], samples, width, split);
+	free(split);
 	free(r);
 	return 0;
 }
@@ -136,12 +152,35 @@ int report_folded(FILE *out, const struct profile *p)
 	return profile_walk(p, folded_visit, &ctx);
 }
 
+static uint64_t off_cpu_weight(const struct prof_stats *s)
+{
+	return s->by_cpu_state[CPU_RUNNABLE] + s->by_cpu_state[CPU_IOWAIT] +
+	       s->by_cpu_state[CPU_SLEEP];
+}
+
+/* --off-cpu: the weight off the CPU, as thread time, by state. */
+static void summary_off_cpu(FILE *out, const struct prof_stats *s, const struct report_info *info)
+{
+	double period = info->freq_hz > 0 ? 1.0 / info->freq_hz : 0;
+
+	if (!off_cpu_weight(s))
+		return;
+	fprintf(out, "off-cpu: %.2f s runnable, %.2f s IO wait, %.2f s sleeping (thread time; "
+		"on the CPU %.2f s)\n", (double)s->by_cpu_state[CPU_RUNNABLE] * period,
+		(double)s->by_cpu_state[CPU_IOWAIT] * period,
+		(double)s->by_cpu_state[CPU_SLEEP] * period,
+		(double)(s->samples - off_cpu_weight(s)) * period);
+}
+
 static void summary_rate(FILE *out, const struct prof_stats *s, const struct report_info *info)
 {
-	fprintf(out, "samples: %" PRIu64 " (", s->samples);
+	/* Off-CPU weights are time, not samples: the rate is of the rest. */
+	uint64_t n = s->samples - off_cpu_weight(s);
+
+	fprintf(out, "samples: %" PRIu64 " (", n);
 	/* Below a few ms the rate is noise (and can be absurd). */
 	if (info->duration_s >= 0.01)
-		fprintf(out, "%.1f Hz achieved", (double)s->samples / info->duration_s);
+		fprintf(out, "%.1f Hz achieved", (double)n / info->duration_s);
 	else
 		fputs("rate unknown", out);
 	fprintf(out, " of %.0f Hz asked", info->freq_hz);
@@ -149,11 +188,12 @@ static void summary_rate(FILE *out, const struct prof_stats *s, const struct rep
 	 * says how many CPUs' worth the target kept busy. */
 	if (!info->busy_threads && info->duration_s >= 0.01 && info->freq_hz > 0)
 		fprintf(out, " per thread, %.2f CPUs busy",
-			(double)s->samples / info->duration_s / info->freq_hz);
+			(double)n / info->duration_s / info->freq_hz);
 	if (info->busy_threads && info->duration_s >= 0.01)
 		fprintf(out, ", %u busy threads, %.1f Hz per thread", info->busy_threads,
-			(double)s->samples / info->duration_s / info->busy_threads);
+			(double)n / info->duration_s / info->busy_threads);
 	fputs(")\n", out);
+	summary_off_cpu(out, s, info);
 }
 
 /* Only for Python targets: how reading the Python frames went. */

@@ -216,7 +216,7 @@ int resolver_add_pycode(struct resolver *r, const struct rec_pycode *c, size_t l
 	file = name + strlen(name) + 1;
 	if (file >= end || !memchr(file, '\0', (size_t)(end - file)))
 		return -EINVAL;
-	if (find_py(r, c->id) || r->pyn >= RES_MAX_PYCODES)
+	if (r->pyn >= RES_MAX_PYCODES)
 		return 0;
 	if ((r->pyn + 1) * 10 >= r->pycap * 7 && !py_grow(r))
 		return -ENOMEM;
@@ -228,10 +228,17 @@ int resolver_add_pycode(struct resolver *r, const struct rec_pycode *c, size_t l
 		free(e.module);
 		return -ENOMEM;
 	}
-	for (j = py_slot(r, c->id); r->py[j].id; j = (j + 1) & (r->pycap - 1))
+	/* An id announced again names what it names now. */
+	for (j = py_slot(r, c->id); r->py[j].id && r->py[j].id != c->id;
+	     j = (j + 1) & (r->pycap - 1))
 		;
+	if (r->py[j].id) {
+		free(r->py[j].name);
+		free(r->py[j].module);
+	} else {
+		r->pyn++;
+	}
 	r->py[j] = e;
-	r->pyn++;
 	return 0;
 }
 

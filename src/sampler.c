@@ -21,6 +21,7 @@
 #include "proftui/pyproc.h"
 #include "proftui/record.h"
 #include "proftui/sampler.h"
+#include "proftui/swpair.h"
 #include "proftui/unwind.h"
 
 #define SAMPLER_POLL_MS 100
@@ -63,6 +64,7 @@ struct sampler {
 	struct uw *uw;
 	struct procstat_reader *psr;  /* NULL: no process figures */
 	struct pyproc *py;            /* NULL: not (yet) a Python target */
+	struct swpair *sw;            /* --off-cpu: switch-outs waiting for their end */
 	uint64_t py_next;             /* mono ns of the next look for Python */
 	bool py_gave_up;              /* an unsupported Python: do not look again */
 	char py_note[200];            /* the last finding told to the user */
@@ -283,10 +285,11 @@ static size_t add_python(struct sampler *s, struct rec_sample *r, size_t i, uint
 	return i;
 }
 
-/* Build and push one sample from kernel frames and user instruction
- * addresses (leaf first), with the Python frames after them. */
-static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const uint64_t *kips,
-			size_t nk, const uint64_t *uips, size_t nu, enum unwind_status st)
+/* Build one sample in s->rec from kernel frames and user instruction
+ * addresses (leaf first), with the Python frames after them; false when it
+ * does not fit (counted). */
+static bool build_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const uint64_t *kips,
+			 size_t nk, const uint64_t *uips, size_t nu, enum unwind_status st)
 {
 	bool marker = st == UWS_DEPTH || st == UWS_STACK_COPY;
 	size_t n = nk + nu + (marker ? 1 : 0);
@@ -296,7 +299,7 @@ static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const
 
 	if (len > s->rec_cap || n > UINT16_MAX) {
 		s->failed++;
-		return;
+		return false;
 	}
 	memset(r, 0, sizeof(*r));
 	r->h.type = REC_SAMPLE;
@@ -315,7 +318,39 @@ static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const
 	r->nframes = (uint16_t)i;
 	r->h.size = (uint32_t)(sizeof(*r) + i * sizeof(struct frame));
 	note_thread(s, tid);
-	push(s, r, r->h.size);
+	return true;
+}
+
+static void emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const uint64_t *kips,
+			size_t nk, const uint64_t *uips, size_t nu, enum unwind_status st)
+{
+	if (build_sample(s, tid, time_ns, kips, nk, uips, nu, st))
+		push(s, s->rec, ((struct rec_sample *)(void *)s->rec)->h.size);
+}
+
+/* The sched_switch tracepoint's prev_state as a state off the CPU. */
+static enum cpu_state state_of(int64_t prev_state)
+{
+	if (prev_state & 2)
+		return CPU_IOWAIT;       /* D */
+	if (prev_state & 1)
+		return CPU_SLEEP;        /* S */
+	if (prev_state == 0 || prev_state >= 0x100)
+		return CPU_RUNNABLE;     /* R, or preempted (TASK_REPORT_MAX) */
+	return CPU_SLEEP;                /* stopped, parked, idle... */
+}
+
+/* --off-cpu: a switch-out's stack waits for the thread's switch-in. */
+static void hold_sample(struct sampler *s, const struct perfev_sample *ps, size_t nu,
+			enum unwind_status st)
+{
+	struct rec_sample *r = (struct rec_sample *)(void *)s->rec;
+
+	if (!build_sample(s, ps->tid, ps->time_ns, ps->kchain, ps->nkchain, s->ips, nu, st))
+		return;
+	if (ps->has_state)
+		r->cpu_state = (uint8_t)state_of(ps->prev_state);
+	swpair_sample(s->sw, r, r->h.size);
 }
 
 /* ---- perf method ------------------------------------------------------- */
@@ -402,6 +437,30 @@ static void on_comm(struct sampler *s, const struct perf_event_header *h)
 	send_thread_name(s, c->tid, comm);
 }
 
+static void on_switch(struct sampler *s, const struct perf_event_header *h)
+{
+	struct perfev_switch sw;
+	struct swpair_ready rd;
+	bool ready;
+
+	if (!s->sw || !perfev_parse_switch(s->pe, h, &sw) || is_foreign(s, sw.pid))
+		return;
+	ready = sw.out ? swpair_out(s->sw, sw.tid, sw.time_ns, sw.preempted, &rd)
+		       : swpair_in(s->sw, sw.tid, sw.time_ns, &rd);
+	if (ready)
+		push(s, rd.rec, rd.len);
+}
+
+/* The session ends: threads still off the CPU are weighed up to now. */
+static void flush_switches(struct sampler *s)
+{
+	struct swpair_ready rd;
+	uint64_t now = monotime_ns();
+
+	while (s->sw && swpair_flush(s->sw, now, &rd))
+		push(s, rd.rec, rd.len);
+}
+
 static void on_perf_record(void *ctx, const struct perf_event_header *h)
 {
 	struct sampler *s = ctx;
@@ -425,7 +484,13 @@ static void on_perf_record(void *ctx, const struct perf_event_header *h)
 				       s->o.max_depth, &st);
 		else if (ps.has_regs)
 			s->ips[nu++] = ps.regs[8 /* PERF_REG_X86_IP */];
-		emit_sample(s, ps.tid, ps.time_ns, ps.kchain, ps.nkchain, s->ips, nu, st);
+		if (ps.switch_out && s->sw)
+			hold_sample(s, &ps, nu, st);
+		else
+			emit_sample(s, ps.tid, ps.time_ns, ps.kchain, ps.nkchain, s->ips, nu, st);
+		break;
+	case PERF_RECORD_SWITCH:
+		on_switch(s, h);
 		break;
 	case PERF_RECORD_LOST:
 		if (h->size >= sizeof(*h) + 16) {
@@ -500,6 +565,8 @@ static void run_perf(struct sampler *s)
 	if (!fd_ready(s->pidfd))
 		maybe_procstat(s, true);
 	drain_perf(s);
+	flush_switches(s);
+	wake_consumer(s);
 }
 
 /* ---- ptrace method ----------------------------------------------------- */
@@ -579,6 +646,7 @@ static void sampler_free(struct sampler *s)
 	modcache_free(s->mc);
 	procstat_free(s->psr);
 	pyproc_free(s->py);
+	swpair_free(s->sw);
 	if (s->stop_fd >= 0)
 		close(s->stop_fd);
 	if (s->pidfd >= 0)
@@ -597,7 +665,8 @@ static int open_perf(struct sampler *s, struct sampler_info *info, char *err, si
 	struct perfev_opts po = {
 		.freq_hz = s->o.freq_hz, .stack_size = s->o.stack_size,
 		.kernel = s->o.kernel, .enable_on_exec = s->o.enable_on_exec,
-		.wake_each_sample = s->o.python && (s->o.python_likely || s->py),
+		.wake_each_sample = (s->o.python && (s->o.python_likely || s->py)) || s->o.off_cpu,
+		.off_cpu = s->o.off_cpu,
 	};
 	struct perfev_info pi;
 	int ret = perfev_open(&s->pe, s->o.pid, &po, &pi, err, errlen);
@@ -608,9 +677,20 @@ static int open_perf(struct sampler *s, struct sampler_info *info, char *err, si
 	if (!s->pfds)
 		return -ENOMEM;
 	info->kernel = pi.kernel;
+	if (pi.off_cpu && !(s->sw = swpair_new(s->o.pid, 1000000000ull / s->o.freq_hz)))
+		return -ENOMEM;
 	if (s->o.kernel && !pi.kernel)
 		snprintf(info->note, sizeof(info->note),
 			 "kernel frames not permitted here (perf_event_paranoid): sampling user space only");
+	if (s->o.off_cpu && !pi.off_cpu)
+		snprintf(info->note, sizeof(info->note),
+			 "--off-cpu needs kernel sampling (root, CAP_PERFMON or perf_event_paranoid "
+			 "<= 1): showing time on the CPU only");
+	else if (s->o.off_cpu)
+		snprintf(info->note, sizeof(info->note), "%s", pi.sched_switch ?
+			 "off-CPU time from the sched_switch tracepoint" :
+			 "off-CPU time from the context-switch event (no access to the sched_switch "
+			 "tracepoint: IO wait read from /proc, short waits may count as sleeping)");
 	return 0;
 }
 

@@ -27,6 +27,10 @@ struct perfev_opts {
 	uint32_t stack_size;     /* bytes of user stack copied per sample */
 	bool kernel;             /* ask for kernel frames (falls back if refused) */
 	bool enable_on_exec;     /* start counting at the target's execve */
+	bool off_cpu;            /* also a sample at every switch-out of a target
+				  * thread (software context-switches event)
+				  * and PERF_RECORD_SWITCH records (in/out,
+				  * preempted or not): time off the CPU */
 	bool wake_each_sample;   /* wake the reader at every sample, not when a
 				  * ring is half full: Python frames are read at
 				  * drain time, so they need it (about doubles
@@ -38,6 +42,10 @@ struct perfev_info {
 	bool kernel;             /* kernel frames are collected */
 	size_t nevents;          /* file descriptors */
 	size_t ring_bytes;       /* per CPU ring */
+	bool off_cpu;            /* off-CPU events are open (refused without
+				  * kernel sampling: perf_event_paranoid) */
+	bool sched_switch;       /* --off-cpu uses the sched_switch tracepoint
+				  * (exact states), not the software event */
 	unsigned ncpus;
 	uint32_t stack_size;
 };
@@ -75,7 +83,25 @@ struct perfev_sample {
 	uint64_t regs[UW_NREGS];   /* by PERF_REG_X86_* index */
 	const uint8_t *stack;
 	size_t stack_len;          /* valid bytes (dyn_size) */
+	bool switch_out;           /* from the off-CPU event: the thread is
+				    * leaving the CPU (perfev_opts.off_cpu) */
+	bool has_state;            /* prev_state is known (the sched_switch
+				    * tracepoint; not with the software event) */
+	int64_t prev_state;        /* the tracepoint's: 0 R, 1 S, 2 D, ...,
+				    * 0x100 (TASK_REPORT_MAX) preempted */
 };
+
+/* A PERF_RECORD_SWITCH of a target thread (perfev_opts.off_cpu). */
+struct perfev_switch {
+	uint32_t pid, tid;
+	uint64_t time_ns;
+	bool out;                  /* switched out (else in) */
+	bool preempted;            /* out while still runnable */
+};
+
+/* Parse a PERF_RECORD_SWITCH; false when malformed. */
+bool perfev_parse_switch(const struct perfev *pe, const struct perf_event_header *h,
+			 struct perfev_switch *s);
 
 /* Parse a PERF_RECORD_SAMPLE laid out for this perfev's sample_type; false
  * on a malformed record (every length is checked against the record size). */

@@ -35,6 +35,7 @@ struct prof_stats {
 	uint64_t refused;             /* weight profile_add_sample refused (memory, caps, bad ids) */
 	uint64_t by_status[UWS__COUNT]; /* how each added sample's unwind ended */
 	uint64_t py_by_status[PYS__COUNT]; /* how reading its Python frames went */
+	uint64_t by_cpu_state[CPU__COUNT]; /* weight on and off the CPU (--off-cpu) */
 	uint64_t first_ns, last_ns;   /* time of the first and last sample */
 };
 

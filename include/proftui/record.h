@@ -73,6 +73,15 @@ enum py_status {
 	PYS__COUNT
 };
 
+/* Where a sample's thread was (--off-cpu adds the last three). */
+enum cpu_state {
+	CPU_ON = 0,       /* running: a cpu-clock sample, weight in periods */
+	CPU_RUNNABLE,     /* switched out while runnable: waiting for a CPU */
+	CPU_IOWAIT,       /* blocked uninterruptibly (state D): usually disk IO */
+	CPU_SLEEP,        /* blocked interruptibly (state S): sleep, poll, locks */
+	CPU__COUNT
+};
+
 struct rec_sample {
 	struct rec_hdr h;
 	uint32_t pid, tid;
@@ -83,7 +92,10 @@ struct rec_sample {
 				* innermost first, apart from the native ones */
 	uint8_t status;        /* enum unwind_status */
 	uint8_t py_status;     /* enum py_status */
-	uint8_t pad[4];
+	uint8_t cpu_state;     /* enum cpu_state; off the CPU, weight is the
+				* time until the thread ran again, in sampling
+				* periods, so it adds up with on-CPU samples */
+	uint8_t pad[3];
 	struct frame frames[];
 };
 

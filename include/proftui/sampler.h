@@ -30,6 +30,7 @@ struct sampler_opts {
 	bool kernel;
 	bool enable_on_exec;     /* launched target not yet exec'd */
 	bool python;             /* read CPython frames when the target runs CPython */
+	bool off_cpu;            /* also weigh time off the CPU (perf method only) */
 	bool python_likely;      /* a launched command that looks like Python
 				  * (pyproc_command_is_python): sample with
 				  * the low latency Python frames need */

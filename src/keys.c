@@ -15,6 +15,7 @@ const struct key_binding key_bindings[] = {
 	{ KS_GLOBAL, "T", "thread list: pick the thread to show (Enter), Esc to go back" },
 	{ KS_GLOBAL, "/", "search function names (Enter to keep, Esc to clear)" },
 	{ KS_GLOBAL, "n, N", "next / previous search match" },
+	{ KS_GLOBAL, "S", "save the whole profile so far to a file (asks the name; sampling goes on)" },
 	{ KS_GLOBAL, "Ctrl-L", "redraw the screen" },
 	{ KS_TOP, "Up, Down, k, j", "move the cursor one row" },
 	{ KS_TOP, "PgUp, PgDn, Ctrl-B, Ctrl-F", "move one page" },

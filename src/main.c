@@ -85,7 +85,8 @@ static void usage(FILE *f)
 	      "  -o, --output FILE     also save the profile: FILE.folded, FILE.pb.gz\n"
 	      "                        (pprof), FILE.svg, else proftui's snapshot format\n"
 	      "      --format F        native, folded, pprof or svg, whatever the name\n"
-	      "      --load FILE       print the report of a saved snapshot (no sampling)\n"
+	      "      --load FILE       open a saved snapshot in the live view (no sampling;\n"
+	      "                        with -b or -o: print its report / convert it)\n"
 	      "      --off-cpu         also weigh time off the CPU: each function's cost\n"
 	      "                        split into on-CPU, runnable, IO wait and sleeping\n"
 	      "      --python VIEW     for CPython targets: merged (Python frames in\n"
@@ -310,20 +311,29 @@ static int start_target(struct opts *o, struct target *t, char *err, size_t len)
 	return target_attach(t, o->pid, err, len);
 }
 
-/* --load: no target, no sampler; the snapshot's report (and -o). */
+/* --load: the snapshot in the live view on a terminal, else its report
+ * (and with -o, a conversion). */
 static int run_load(struct opts *o)
 {
 	struct snapshot *snap;
 	char err[512];
-	int code;
+	int code = -1;
 
 	if (snapshot_load(o->load, &snap, err, sizeof(err))) {
 		fprintf(stderr, "proftui: %s\n", err);
 		return BATCH_EXIT_FILE;
 	}
-	if (!o->batch)
-		fprintf(stderr, "proftui: the live view of snapshots is not there yet; printing the report\n");
-	code = batch_loaded(&o->bo, snap);
+	if (!o->batch && !o->bo.output) {
+		struct ui_opts uo = { .refresh_s = o->refresh_s, .sort = o->bo.sort,
+				      .mode = DERIVE_CUMULATIVE, .window_s = o->window_s,
+				      .pymode = o->bo.pymode, .version = PROFTUI_VERSION };
+
+		code = ui_run_snapshot(&uo, snap, err, sizeof(err));
+		if (code < 0)
+			fprintf(stderr, "proftui: %s; printing the report instead\n", err);
+	}
+	if (code < 0)
+		code = batch_loaded(&o->bo, snap);
 	snapshot_free(snap);
 	return code;
 }
@@ -389,7 +399,8 @@ static int run(struct opts *o)
 	if (!o->batch) {
 		struct ui_opts uo = { .refresh_s = o->refresh_s, .duration_s = o->bo.duration_s,
 				      .sort = o->bo.sort, .mode = o->mode, .window_s = o->window_s,
-				      .pymode = o->bo.pymode };
+				      .pymode = o->bo.pymode, .target_desc = o->desc,
+				      .version = PROFTUI_VERSION };
 
 		code = ui_run(&uo, &t, s, &si, ring, wake_fd, err, sizeof(err));
 		if (code < 0)

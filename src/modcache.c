@@ -9,6 +9,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -563,4 +564,11 @@ struct frame modcache_frame(struct modcache *mc, uint64_t addr)
 	if (m->kind != MOD_ANON)
 		f.addr = file_offset(m, e, addr);
 	return f;
+}
+
+bool modcache_read_live(struct modcache *mc, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+
+	return process_vm_readv(mc->pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
 }

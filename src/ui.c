@@ -1,10 +1,9 @@
-/* ui.c — the live UI loop: poll, drain the ring, handle keys, draw header, view and status line. */
+/* ui.c — the live UI loop (live, or over a loaded snapshot): poll, drain the ring, handle keys, draw header, view and status line. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -15,12 +14,14 @@
 #include "proftui/fesig.h"
 #include "proftui/monotime.h"
 #include "proftui/keys.h"
-#include "proftui/procline.h"
 #include "proftui/prochist.h"
 #include "proftui/resolve.h"
 #include "proftui/samplelog.h"
 #include "proftui/term.h"
 #include "proftui/ui.h"
+#include "proftui/uihead.h"
+#include "proftui/uiprompt.h"
+#include "proftui/uisave.h"
 #include "proftui/view.h"
 
 #define UI_MIN_W 30
@@ -33,8 +34,12 @@
 
 enum { V_TOP, V_TREE, V_FLAME, V__COUNT };
 
+/* What the prompt line is asking for. */
+enum { UA_NONE, UA_SEARCH, UA_SAVE };
+
 struct ui {
 	const struct ui_opts *o;
+	struct snapshot *snap;   /* showing a loaded snapshot: no target, sampler, ring */
 	struct target *t;
 	struct sampler *s;
 	const struct sampler_info *si;
@@ -52,9 +57,14 @@ struct ui {
 	enum derive_mode mode;
 	uint32_t tid;            /* thread filter, 0 = all */
 	int active;
-	bool help_open, threads_open, paused, searching, quit, ended, sampling;
-	char search[128], prompt[128];
+	bool help_open, threads_open, paused, quit, ended, sampling;
+	int asking;              /* UA_*: the prompt line is open */
+	struct uiprompt pr;
+	char search[128];
+	struct uisave saver;
+	char msg[512];           /* the status line's answer to the last key */
 	double start, stopped_at;
+	time_t start_unix;       /* wall clock of start, for a saved snapshot */
 	int sig;
 	int exit_code;
 	char note[256];
@@ -63,59 +73,23 @@ struct ui {
 
 /* ---- drawing ------------------------------------------------------------ */
 
-/* Which samples the views show: the aggregation mode and thread filter. */
-static int draw_scope(struct ui *u, int x)
-{
-	const char *name = "";
-	size_t n;
-	const struct prof_thread *th = profile_threads(u->live, &n);
-	int w;
-
-	if (u->mode == DERIVE_CUMULATIVE)
-		w = canvas_text(&u->c, x, 1, u->c.w - x, "view: cumulative", CC_NORMAL, CA_BOLD);
-	else
-		w = canvas_printf(&u->c, x, 1, u->c.w - x, CC_NORMAL, CA_BOLD, "view: %s %gs",
-				  u->mode == DERIVE_WINDOW ? "last" : "decaying, half-life",
-				  u->o->window_s);
-	if (!u->tid)
-		return w + 2;
-	for (size_t i = 0; i < n; i++)
-		if (th[i].tid == u->tid)
-			name = th[i].name;
-	w += canvas_printf(&u->c, x + w, 1, u->c.w - x - w, CC_WARN, CA_BOLD, "  thread %u (%s)",
-			   u->tid, name);
-	return w + 2;
-}
-
+/* The header's figures, taken here so uihead.c draws from nothing else. */
 static void draw_header(struct ui *u)
 {
-	/* Process-wide figures, whatever the views are filtered to. */
-	const struct prof_stats *st = profile_stats_const(u->paused ? u->m.p : u->live);
-	double up = (u->sampling ? monotime_s() : u->stopped_at) - u->start;
-	uint64_t lost = st->lost_kernel + st->dropped_ring + st->unwind_failed;
-	size_t nthreads;
-	int x;
+	struct uihead h = {
+		.all = u->live, .hist = u->hist, .mode = u->mode, .window_s = u->o->window_s,
+		.tid = u->tid, .note = u->note, .paused = u->paused, .si = u->si,
+		/* Process-wide counts, whatever the views are filtered to. */
+		.st = profile_stats_const(u->paused ? u->m.p : u->live),
+		.snap = u->snap ? &u->snap->meta : NULL,
+	};
 
-	profile_threads(u->live, &nthreads);
-	x = canvas_printf(&u->c, 0, 0, u->c.w, CC_HEADER, CA_BOLD, "proftui  pid %d (%s)",
-			  (int)u->t->pid, u->t->comm);
-	x += canvas_printf(&u->c, x, 0, u->c.w - x, CC_NORMAL, 0,
-			   "  up %d:%02d  %.0f Hz (%.2f CPUs)  samples %llu  threads %zu  lost ",
-			   (int)up / 60, (int)up % 60, up > 0 ? (double)st->samples / up : 0.0,
-			   up > 0 && u->si->freq_hz ? (double)st->samples / up / u->si->freq_hz : 0.0,
-			   (unsigned long long)st->samples, nthreads);
-	x += canvas_printf(&u->c, x, 0, u->c.w - x, lost ? CC_WARN : CC_NORMAL, lost ? CA_BOLD : 0,
-			   "%llu", (unsigned long long)lost);
-	if (u->paused)
-		canvas_text(&u->c, x + 2, 0, u->c.w - x - 2, "[PAUSED]", CC_WARN, CA_BOLD | CA_REVERSE);
-	x = canvas_printf(&u->c, 0, 1, u->c.w, CC_DIM, 0, "%s sampling at %u Hz%s  ",
-			  u->si->method == SAMPLER_PTRACE ? "ptrace" : "perf", u->si->freq_hz,
-			  u->si->kernel ? ", kernel+user" : ", user only");
-	x += draw_scope(u, x);
-	if (u->note[0])
-		canvas_text(&u->c, x, 1, u->c.w - x, u->note, CC_WARN, CA_BOLD);
-	/* Collected by the sampler thread, never here: this only draws. */
-	procline_draw(&u->c, 2, u->hist);
+	if (!u->snap) {
+		h.pid = u->t->pid;
+		h.comm = u->t->comm;
+		h.up_s = (u->sampling ? monotime_s() : u->stopped_at) - u->start;
+	}
+	uihead_draw(&u->c, &h);
 }
 
 static void draw_status(struct ui *u, int y)
@@ -125,20 +99,22 @@ static void draw_status(struct ui *u, int y)
 	char buf[512] = "";
 	int x = 0;
 
-	canvas_fill(&u->c, 0, y, u->c.w, ' ', CC_STATUS, 0);
-	if (u->searching) {
-		canvas_printf(&u->c, 0, y, u->c.w, CC_STATUS, CA_BOLD, "/%s_", u->prompt);
+	if (u->asking) {
+		uiprompt_draw(&u->pr, &u->c, y);
 		return;
 	}
+	canvas_fill(&u->c, 0, y, u->c.w, ' ', CC_STATUS, 0);
 	for (int i = 0; i < V__COUNT; i++)
 		x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS,
 				   i == u->active && !u->help_open ? CA_BOLD | CA_REVERSE : 0,
 				   " %s ", names[i]);
-	if (v->ops->status)
+	if (u->msg[0])
+		snprintf(buf, sizeof(buf), "%s", u->msg);   /* the answer to the last key first */
+	else if (v->ops->status)
 		v->ops->status(v, &u->m, buf, sizeof(buf));
 	if (u->search[0] && !u->help_open)
 		x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS, 0, " /%s", u->search);
-	x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS, 0, "  %s", buf);
+	x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS, u->msg[0] ? CA_BOLD : 0, "  %s", buf);
 	if (u->c.w - x > 16)
 		canvas_text(&u->c, u->c.w - 16, y, 16, "  ?:help  q:quit", CC_STATUS, 0);
 }
@@ -180,8 +156,8 @@ static void update_shown(struct ui *u)
 	bool changed = false;
 	const struct profile *p;
 
-	if (u->paused)
-		return;
+	if (u->paused || u->snap)
+		return;   /* a snapshot is only ever shown whole */
 	p = derive_update(u->dv, u->live, u->log, u->mode, (uint64_t)(u->o->window_s * 1e9),
 			  u->tid, monotime_ns(), &changed);
 	if (changed || p != u->m.p)
@@ -246,6 +222,7 @@ static void reset(struct ui *u)
 	set_shown(u, p);
 	update_shown(u);
 	u->start = monotime_s();
+	u->start_unix = time(NULL);
 }
 
 static void switch_view(struct ui *u, int to)
@@ -269,28 +246,102 @@ static void open_on(struct ui *u, int to)
 	u->active = to;
 }
 
+static void open_search(struct ui *u)
+{
+	uiprompt_open(&u->pr, "/", NULL, sizeof(u->search) - 1);
+	u->asking = UA_SEARCH;
+}
+
+static void open_save(struct ui *u)
+{
+	char hint[64];
+
+	if (u->snap)
+		uisave_hint(hint, sizeof(hint), u->snap->meta.target);
+	else
+		snprintf(hint, sizeof(hint), "%s", u->t->comm);
+	uiprompt_open(&u->pr, "save to: ", uisave_offer(&u->saver, hint, time(NULL)), 0);
+	u->asking = UA_SAVE;
+}
+
+/* What describes the session being saved (uisave_write adds the host). */
+static struct snap_meta session_meta(const struct ui *u, char *desc, size_t len)
+{
+	double now = u->sampling ? monotime_s() : u->stopped_at;
+
+	if (u->snap) {
+		struct snap_meta m = u->snap->meta;
+
+		m.version = u->o->version ? u->o->version : m.version;
+		return m;
+	}
+	snprintf(desc, len, "pid %d (%s)", (int)u->t->pid, u->t->comm);
+	return (struct snap_meta){
+		.target = u->o->target_desc ? u->o->target_desc : desc,
+		.pid = (uint32_t)u->t->pid,
+		.method = u->si->method == SAMPLER_PTRACE ? "ptrace" : "perf",
+		.version = u->o->version, .freq_hz = u->si->freq_hz,
+		.duration_s = now - u->start, .start_unix = (int64_t)u->start_unix,
+	};
+}
+
+/*
+ * The whole profile collected so far (whatever the view is filtered to,
+ * paused or not) with the process readings.  Synchronous on this thread:
+ * the sampler goes on meanwhile, its samples waiting in the ring.
+ */
+static void save_to(struct ui *u, const char *path)
+{
+	char desc[128];
+	struct snap_meta m = session_meta(u, desc, sizeof(desc));
+
+	uisave_commit(&u->saver, path, u->live, u->hist, &m, u->msg, sizeof(u->msg));
+}
+
 static void prompt_key(struct ui *u, int k)
 {
-	size_t n = strlen(u->prompt);
+	enum uiprompt_result r = uiprompt_key(&u->pr, k);
+	int what = u->asking;
 
-	if (k == K_ENTER) {
-		u->searching = false;
-		snprintf(u->search, sizeof(u->search), "%s", u->prompt);
+	if (r == UIPROMPT_EDITING)
+		return;
+	u->asking = UA_NONE;
+	if (what == UA_SAVE) {
+		if (r == UIPROMPT_DONE)
+			save_to(u, u->pr.text);
+		else
+			snprintf(u->msg, sizeof(u->msg), "not saved");
+	} else if (r == UIPROMPT_DONE) {
+		snprintf(u->search, sizeof(u->search), "%.*s", (int)sizeof(u->search) - 1, u->pr.text);
 		u->views[u->active]->ops->key(u->views[u->active], 'n', &u->m);
-	} else if (k == K_ESC) {
-		u->searching = false;
+	} else {
 		u->search[0] = '\0';
-	} else if (k == K_BACKSPACE) {
-		if (n)
-			u->prompt[n - 1] = '\0';
-	} else if (k >= 0x20 && k < 0x7f && n + 1 < sizeof(u->prompt)) {
-		u->prompt[n] = (char)k;
-		u->prompt[n + 1] = '\0';
 	}
+}
+
+/* The keys that steer sampling and aggregation.  A snapshot is shown whole,
+ * as it was saved: for it they only say why nothing happens. */
+static bool live_key(struct ui *u, int k)
+{
+	if (k != ' ' && k != 'Z' && k != 'R' && k != 'm' && k != 't')
+		return false;
+	if (u->snap)
+		snprintf(u->msg, sizeof(u->msg), "not live: a snapshot is shown whole, as saved");
+	else if (k == 'R')
+		reset(u);
+	else if (k == 'm')
+		cycle_mode(u);
+	else if (k == 't')
+		cycle_thread(u);
+	else
+		toggle_pause(u);
+	return true;
 }
 
 static void global_key(struct ui *u, int k)
 {
+	if (live_key(u, k))
+		return;
 	switch (k) {
 	case 'q': case K_F10:
 		u->quit = true;
@@ -304,24 +355,14 @@ static void global_key(struct ui *u, int k)
 	case '1': case '2': case '3':
 		switch_view(u, k - '1');
 		break;
-	case ' ': case 'Z':
-		toggle_pause(u);
-		break;
-	case 'R':
-		reset(u);
-		break;
-	case 'm':
-		cycle_mode(u);
-		break;
-	case 't':
-		cycle_thread(u);
-		break;
 	case 'T':
 		u->threads_open = true;
 		break;
 	case '/':
-		u->searching = true;
-		u->prompt[0] = '\0';
+		open_search(u);
+		break;
+	case 'S':
+		open_save(u);
 		break;
 	case K_ESC:
 		u->search[0] = '\0';
@@ -334,6 +375,19 @@ static void global_key(struct ui *u, int k)
 	}
 }
 
+/* Leaving the thread list: show the thread chosen (a snapshot shows all). */
+static void threads_closed(struct ui *u)
+{
+	u->threads_open = false;
+	u->tid = view_threads_chosen(u->threads);
+	if (u->tid && u->snap) {
+		snprintf(u->msg, sizeof(u->msg), "not live: a snapshot has no per-thread stacks");
+		u->tid = 0;
+		view_threads_choose(u->threads, 0);
+	}
+	update_shown(u);
+}
+
 static void handle_key(struct ui *u, int k)
 {
 	unsigned r;
@@ -342,7 +396,8 @@ static void handle_key(struct ui *u, int k)
 		canvas_resize(&u->c, u->ti.w, u->ti.h);
 		return;
 	}
-	if (u->searching) {
+	u->msg[0] = '\0';   /* a message answers one key: the next one clears it */
+	if (u->asking) {
 		prompt_key(u, k);
 		return;
 	}
@@ -356,13 +411,10 @@ static void handle_key(struct ui *u, int k)
 
 		all.p = u->live;
 		r = u->threads->ops->key(u->threads, k, &all);
-		if (r & VR_BACK) {
-			u->threads_open = false;
-			u->tid = view_threads_chosen(u->threads);
-			update_shown(u);
-		} else if (r == VR_IGNORED && k == 'q') {
+		if (r & VR_BACK)
+			threads_closed(u);
+		else if (r == VR_IGNORED && k == 'q')
 			u->quit = true;
-		}
 		return;
 	}
 	if (k == 'q')
@@ -451,15 +503,17 @@ static void drain_fd(int fd)
 
 static void loop(struct ui *u, int wake_fd)
 {
-	int refresh = make_timer(u->o->refresh_s, u->o->refresh_s);
-	int stop = make_timer(u->o->duration_s, 0), sfd = fesig_fd();
+	/* A snapshot never changes: no refresh, no duration. */
+	int refresh = u->snap ? -1 : make_timer(u->o->refresh_s, u->o->refresh_s);
+	int stop = u->snap || u->o->duration_s <= 0 ? -1 : make_timer(u->o->duration_s, 0);
+	int sfd = fesig_fd();
 	bool dirty = true;
 
 	while (!u->quit) {
 		struct pollfd p[5] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN }, { .fd = wake_fd, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN }, { .fd = refresh, .events = POLLIN },
-			{ .fd = u->o->duration_s > 0 ? stop : -1, .events = POLLIN },
+			{ .fd = stop, .events = POLLIN },
 		};
 		int k;
 
@@ -522,11 +576,20 @@ static bool make_views(struct ui *u)
 	u->views[V_FLAME] = view_flame_new();
 	u->help = view_help_new();
 	u->threads = view_threads_new();
+	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help &&
+	       u->threads && canvas_resize(&u->c, u->ti.w, u->ti.h) == 0;
+}
+
+/* What a live session needs besides the views: its profile and readings,
+ * the symbol resolver, the sample log and the derived profiles. */
+static bool make_live(struct ui *u)
+{
+	u->live = profile_new();
+	u->res = u->live ? resolver_new(u->live, u->t->uid) : NULL;
 	u->log = samplelog_new(UI_LOG_ENTRIES);
 	u->dv = derive_new();
 	u->hist = prochist_new();
-	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help &&
-	       u->threads && u->log && u->dv && u->hist;
+	return u->res && u->log && u->dv && u->hist;
 }
 
 static void ui_release(struct ui *u)
@@ -536,12 +599,14 @@ static void ui_release(struct ui *u)
 	view_free(u->help);
 	view_free(u->threads);
 	derive_free(u->dv);
-	prochist_free(u->hist);
 	samplelog_free(u->log);
 	canvas_release(&u->c);
 	resolver_free(u->res);
 	pymerge_free(u->f.merge);
 	profile_free(u->frozen);
+	if (u->snap)
+		return;   /* the profile and readings are the caller's snapshot's */
+	prochist_free(u->hist);
 	profile_free(u->live);
 }
 
@@ -561,6 +626,15 @@ static int finish_target(struct ui *u)
 	return u->ended ? u->exit_code : 0;
 }
 
+/* Out of memory before the loop: the terminal back as it was. */
+static int start_failed(struct ui *u, char *err, size_t errlen)
+{
+	term_end();
+	ui_release(u);
+	snprintf(err, errlen, "out of memory");
+	return 1;
+}
+
 int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	   const struct sampler_info *si, struct ring *ring, int wake_fd,
 	   char *err, size_t errlen)
@@ -571,14 +645,9 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	if (term_init(&u.ti, err, errlen) < 0)
 		return -1;
 	u.c.ascii = u.ti.ascii;
-	u.live = profile_new();
-	u.res = u.live ? resolver_new(u.live, t->uid) : NULL;
-	if (!u.res || !make_views(&u) || canvas_resize(&u.c, u.ti.w, u.ti.h) < 0) {
-		term_end();
-		ui_release(&u);
-		snprintf(err, errlen, "out of memory");
+	if (!make_live(&u) || !make_views(&u)) {
 		sampler_stop(s);
-		return 1;
+		return start_failed(&u, err, errlen);
 	}
 	/* Without the merger (out of memory) Python frames show unmerged. */
 	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .hist = u.hist,
@@ -587,11 +656,34 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	u.mode = o->mode;
 	update_shown(&u);
 	u.start = monotime_s();
+	u.start_unix = time(NULL);
 	loop(&u, wake_fd);
 	if (u.sampling)
 		sampler_stop(u.s);
 	term_end();
 	code = finish_target(&u);
+	ui_release(&u);
+	return code;
+}
+
+int ui_run_snapshot(const struct ui_opts *o, struct snapshot *snap, char *err, size_t errlen)
+{
+	struct ui u = { .o = o, .snap = snap, .live = snap->prof, .hist = snap->hist };
+	int code;
+
+	if (term_init(&u.ti, err, errlen) < 0)
+		return -1;
+	/* Ctrl-C and friends must come through the loop, which restores the
+	 * terminal; there is no other thread to hide them from. */
+	fesig_block();
+	u.c.ascii = u.ti.ascii;
+	if (!make_views(&u))
+		return start_failed(&u, err, errlen);
+	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
+	u.mode = DERIVE_CUMULATIVE;
+	loop(&u, -1);
+	term_end();
+	code = u.sig ? 128 + u.sig : 0;
 	ui_release(&u);
 	return code;
 }

@@ -278,20 +278,64 @@ static enum unwind_status fp_step(struct uw *u, uint64_t bp, uint64_t prev_sp, u
 	return UWS_OK;
 }
 
+/* Anonymous executable memory: JIT code, with no unwind tables at all. */
+static bool is_jit(struct uw *u, uint64_t ip)
+{
+	const struct map_entry *e = modcache_map(u->mc, ip);
+
+	return e && e->x && (!e->path[0] || !strncmp(e->path, "[anon", 5));
+}
+
+/*
+ * CPython's -X perf trampoline (3.12+, Python/asm_trampoline.S):
+ *	sub $8,%rsp; call *%rcx; add $8,%rsp; ret
+ * A frame returning into it after the call has its return address 16 bytes
+ * up: CFA = SP + 16.  It keeps no frame pointer and has no unwind table, so
+ * only its exact bytes, read from the live process, let us step over it:
+ * a guess at some other JIT code's frame could show a wrong stack.
+ */
+static const uint8_t cpython_trampoline[] = { 0x48, 0x83, 0xec, 0x08, 0xff, 0xd1 };
+
+static enum unwind_status trampoline_step(struct uw *u, uint64_t ip, uint64_t sp, uint64_t bp,
+					  uint64_t *regs)
+{
+	uint8_t code[sizeof(cpython_trampoline)];
+	uint64_t ret;
+
+	if (ip < sizeof(code) ||
+	    !modcache_read_live(u->mc, ip - sizeof(code), code, sizeof(code)) ||
+	    memcmp(code, cpython_trampoline, sizeof(code)))
+		return UWS_NO_CFI;
+	if (sp < u->stack_lo || sp > u->stack_hi || u->stack_hi - sp < 16)
+		return UWS_STACK_COPY;
+	memcpy(&ret, u->stack + (sp - u->stack_lo) + 8, 8);
+	if (!is_code(u, ret))
+		return UWS_BAD_FRAME;
+	regs[PERF_REG_X86_IP] = ret;
+	regs[PERF_REG_X86_SP] = sp + 16;
+	regs[PERF_REG_X86_BP] = bp;
+	return UWS_OK;
+}
+
 /*
  * DWARF steps from the register set in u->regs until the stack ends
  * (UWS_OK, *more false) or a step fails (*more true, *bp the frame's rbp
- * for the frame-pointer fallback).
+ * for the frame-pointer fallback, *sp its stack pointer, *jit whether it
+ * is JIT code).  A stack that seems to end in JIT code is a failed step:
+ * JIT code has no tables that could say so.
  */
 static enum unwind_status dwarf_segment(struct uw *u, uint64_t *ips, size_t *n, size_t max,
-					uint64_t *prev_sp, uint64_t *bp, bool *more)
+					uint64_t *prev_sp, uint64_t *bp, uint64_t *cur_sp,
+					uint64_t *cur_ip, bool *jit, bool *more)
 {
 	unw_cursor_t cursor;
 	unw_word_t ip, sp, rbp;
 	int ret;
 
 	*more = false;
+	*jit = false;
 	*bp = u->regs[PERF_REG_X86_BP];
+	*cur_sp = u->regs[PERF_REG_X86_SP];
 	if (unw_init_remote(&cursor, u->as, u) < 0) {
 		*more = true;
 		return UWS_BAD_FRAME;
@@ -299,7 +343,17 @@ static enum unwind_status dwarf_segment(struct uw *u, uint64_t *ips, size_t *n, 
 	for (;;) {
 		if (unw_get_reg(&cursor, UNW_X86_64_RBP, &rbp) == 0)
 			*bp = rbp;
+		if (unw_get_reg(&cursor, UNW_REG_SP, &sp) == 0)
+			*cur_sp = sp;
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) == 0) {
+			*cur_ip = ip;
+			*jit = is_jit(u, ip);
+		}
 		ret = unw_step(&cursor);
+		if (ret == 0 && *jit) {
+			*more = true;
+			return UWS_BAD_FRAME;
+		}
 		if (ret == 0)
 			return UWS_OK;
 		/* A failed step, a return address outside code, or a frame
@@ -323,9 +377,9 @@ static enum unwind_status dwarf_segment(struct uw *u, uint64_t *ips, size_t *n, 
 size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_t stack_len,
 		 uint64_t *ips, size_t max, enum unwind_status *status)
 {
-	uint64_t synth[UW_NREGS], prev_sp, bp;
+	uint64_t synth[UW_NREGS], prev_sp, bp, cur_sp, cur_ip = 0;
 	size_t n = 0;
-	bool more;
+	bool more, jit;
 
 	u->regs = regs;
 	u->stack = stack;
@@ -341,12 +395,16 @@ size_t uw_unwind(struct uw *u, const uint64_t *regs, const uint8_t *stack, size_
 	prev_sp = u->stack_lo;
 	memcpy(synth, regs, sizeof(synth));
 	for (;;) {
-		*status = dwarf_segment(u, ips, &n, max, &prev_sp, &bp, &more);
+		*status = dwarf_segment(u, ips, &n, max, &prev_sp, &bp, &cur_sp, &cur_ip, &jit,
+					&more);
 		if (!more)
 			break;
-		/* Where CFI failed, frame pointers may still know the way;
-		 * DWARF resumes in the caller. */
-		*status = fp_step(u, bp, prev_sp, synth);
+		/* Where CFI failed, frame pointers may still know the way
+		 * (and CPython's trampolines their own shape); DWARF resumes
+		 * in the caller. */
+		*status = jit ? trampoline_step(u, cur_ip, cur_sp, bp, synth) : UWS_NO_CFI;
+		if (*status != UWS_OK)
+			*status = fp_step(u, bp, prev_sp, synth);
 		if (*status != UWS_OK)
 			break;
 		if (n == max) {

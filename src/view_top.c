@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proftui/keys.h"
+#include "proftui/offcpu.h"
 #include "proftui/sanitize.h"
 #include "proftui/view.h"
 
@@ -34,6 +35,8 @@ struct top {
 	uint64_t samples;
 	enum prof_sort rows_sort;
 	int mod_w;
+	/* --off-cpu: each function's total by state, NULL without off-CPU time. */
+	struct offcpu_split *split;
 	/* The cursor follows a function, not a row index, across re-sorts. */
 	uint32_t sel;
 	size_t cursor;
@@ -43,9 +46,12 @@ struct top {
 
 /* Which columns fit, and where they go. */
 struct top_layout {
-	bool self, total, samples, module;
-	int x_total, x_samples, x_func, func_w, x_mod;
+	bool self, total, states, samples, module;
+	int x_total, x_states, x_samples, x_func, func_w, x_mod;
 };
+
+/* CPU% RUNQ% IOWAIT% SLEEP%: four percentage columns. */
+#define TOP_STATES_W	(CPU__COUNT * (TOP_PCT_W + TOP_GAP))
 
 static const char *top_basename(const char *path)
 {
@@ -153,6 +159,19 @@ static void top_drop_rows(struct top *t)
 	free(t->rows);
 	t->rows = NULL;
 	t->nrows = 0;
+	free(t->split);
+	t->split = NULL;
+}
+
+/* With time off the CPU in the profile, the split columns' figures. */
+static void top_split(struct top *t, const struct profile *p)
+{
+	bool any = false;
+
+	if (offcpu_split(p, &t->split, &any) == 0 && !any) {
+		free(t->split);
+		t->split = NULL;
+	}
 }
 
 /* Rebuild the rows only when the profile or the sort changed. */
@@ -184,6 +203,7 @@ static void top_sync(struct top *t, const struct ui_model *m)
 	t->samples = samples;
 	t->rows_sort = t->sort;
 	t->mod_w = top_mod_width(p, t->rows, t->nrows);
+	top_split(t, p);
 	top_refind(t);
 }
 
@@ -196,15 +216,17 @@ static void top_select(struct top *t, size_t row)
 }
 
 /* Columns give way in this order so the function name keeps some room:
- * module, samples, total%, then self%. */
-static void top_layout(int w, int mod_w, struct top_layout *l)
+ * the off-CPU split, module, samples, total%, then self%. */
+static void top_layout(int w, int mod_w, bool states, struct top_layout *l)
 {
-	bool *drop[] = { &l->module, &l->samples, &l->total, &l->self };
+	bool *drop[] = { &l->states, &l->module, &l->samples, &l->total, &l->self };
 	int need;
 
 	l->self = l->total = l->samples = l->module = true;
+	l->states = states;
 	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
 		need = (l->self ? TOP_PCT_W + TOP_GAP : 0) + (l->total ? TOP_PCT_W + TOP_GAP : 0) +
+		       (l->states ? TOP_STATES_W : 0) +
 		       (l->samples ? TOP_COUNT_W + TOP_GAP : 0) + TOP_FUNC_MIN +
 		       (l->module ? TOP_GAP + mod_w : 0);
 		if (need <= w)
@@ -212,7 +234,8 @@ static void top_layout(int w, int mod_w, struct top_layout *l)
 		*drop[i] = false;
 	}
 	l->x_total = l->self ? TOP_PCT_W + TOP_GAP : 0;
-	l->x_samples = l->x_total + (l->total ? TOP_PCT_W + TOP_GAP : 0);
+	l->x_states = l->x_total + (l->total ? TOP_PCT_W + TOP_GAP : 0);
+	l->x_samples = l->x_states + (l->states ? TOP_STATES_W : 0);
 	l->x_func = l->x_samples + (l->samples ? TOP_COUNT_W + TOP_GAP : 0);
 	l->x_mod = l->module ? w - mod_w : w;
 	l->func_w = (l->module ? l->x_mod - TOP_GAP : w) - l->x_func;
@@ -249,6 +272,13 @@ static void top_header(const struct top *t, struct canvas *c, int y, const struc
 		top_title(t, c, 0, y, TOP_PCT_W, "SELF%", PROF_SORT_SELF, true);
 	if (l->total)
 		top_title(t, c, l->x_total, y, TOP_PCT_W, "TOTAL%", PROF_SORT_TOTAL, true);
+	if (l->states) {
+		static const char *const names[CPU__COUNT] = { "CPU%", "RUNQ%", "IOWAIT%", "SLEEP%" };
+
+		for (int k = 0; k < CPU__COUNT; k++)
+			top_right(c, l->x_states + k * (TOP_PCT_W + TOP_GAP), y, TOP_PCT_W, names[k],
+				  CC_HEADER, CA_BOLD);
+	}
 	if (l->samples)
 		top_right(c, l->x_samples, y, TOP_COUNT_W, "SAMPLES", CC_HEADER, CA_BOLD);
 	top_title(t, c, l->x_func, y, l->func_w, "FUNCTION", PROF_SORT_NAME, false);
@@ -284,6 +314,10 @@ static void top_row(const struct top *t, struct canvas *c, int y, const struct t
 	if (l->total)
 		canvas_printf(c, l->x_total, y, TOP_PCT_W, cur ? CC_SELECTED : CC_NORMAL, attr,
 			      "%6.2f%%", top_pct(r->total, t->samples));
+	for (int k = 0; l->states && t->split && k < CPU__COUNT; k++)
+		canvas_printf(c, l->x_states + k * (TOP_PCT_W + TOP_GAP), y, TOP_PCT_W,
+			      cur ? CC_SELECTED : CC_NORMAL, attr, "%6.2f%%",
+			      top_pct(t->split[r->func].v[k], t->samples));
 	if (l->samples)
 		top_count(c, l->x_samples, y, r->self, num, attr);
 	canvas_text(c, l->x_func, y, l->func_w, name, fcol, attr);
@@ -327,7 +361,7 @@ static void top_draw(struct view *v, struct canvas *c, int y, int h, const struc
 	if (h > c->h - y)
 		h = c->h - y;
 	top_sync(t, m);
-	top_layout(c->w, t->mod_w, &l);
+	top_layout(c->w, t->mod_w, t->split != NULL, &l);
 	/* One row only: the cursor's row says more than the titles. */
 	if (h >= 2) {
 		top_header(t, c, y, &l);
@@ -474,7 +508,7 @@ static void top_destroy(struct view *v)
 {
 	struct top *t = v->priv;
 
-	free(t->rows);
+	top_drop_rows(t);
 	free(t);
 	free(v);
 }

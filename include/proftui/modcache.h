@@ -84,6 +84,10 @@ const struct dwf_table *modcache_debug_frame(struct modcache *mc, const struct m
  * image backing it (read-only file data, never live memory). */
 bool modcache_read(struct modcache *mc, uint64_t addr, void *buf, size_t len);
 
+/* The same from the target's live memory (process_vm_readv): for JIT code,
+ * which has no file.  False when it cannot be read. */
+bool modcache_read_live(struct modcache *mc, uint64_t addr, void *buf, size_t len);
+
 /* Frame for a return/instruction address: module id + file offset, or
  * module 0 + absolute address when unknown. */
 struct frame modcache_frame(struct modcache *mc, uint64_t addr);

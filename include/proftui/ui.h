@@ -7,6 +7,7 @@
 #include "proftui/pymerge.h"
 #include "proftui/ring.h"
 #include "proftui/sampler.h"
+#include "proftui/snapshot.h"
 #include "proftui/target.h"
 
 struct ui_opts {
@@ -16,6 +17,9 @@ struct ui_opts {
 	enum derive_mode mode;   /* cumulative, window or decaying at start */
 	double window_s;         /* window length / decay half-life */
 	enum pymode pymode;      /* how Python frames are shown */
+	const char *target_desc; /* a saved snapshot's target: command line or "pid N (comm)";
+				    NULL: "pid N (comm)" from the target */
+	const char *version;     /* proftui's, written into saved snapshots; may be NULL */
 };
 
 /*
@@ -32,5 +36,20 @@ struct ui_opts {
 int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	   const struct sampler_info *si, struct ring *ring, int wake_fd,
 	   char *err, size_t errlen);
+
+/*
+ * The same UI over a loaded snapshot (--load without --batch): the same
+ * views and keys, on snap->prof and snap->hist, with no target, sampler or
+ * ring.  The header describes the snapshot (target, duration, samples, where
+ * and when it was taken) instead of live figures; the keys that steer
+ * sampling (pause, reset, aggregation mode, thread filter) only say "not
+ * live" on the status line; S saves (converts) it.  Blocks SIGINT, SIGTERM
+ * and SIGHUP (see fesig.h) once the terminal is up, so they end the loop
+ * and the terminal is restored.  snap is only read and stays the caller's.
+ * Returns 0 when the user quits, 128+N after signal N, 1 when out of memory;
+ * -1 with the reason in err, before touching anything, when the terminal
+ * cannot be used, so the caller can print the batch report instead.
+ */
+int ui_run_snapshot(const struct ui_opts *o, struct snapshot *snap, char *err, size_t errlen);
 
 #endif

@@ -128,4 +128,9 @@ bench: all $(B)/bench/work
 bench-smoke: $(B)/proftui $(B)/bench/work
 	PROFTUI=$(B)/proftui WORK=$(B)/bench/work bench/run --smoke
 
-.PHONY: bench bench-smoke
+# What Python frames and --off-cpu cost, beside the same runs without them
+# (~1 min; writes its section of BENCHMARKS.md).
+bench-features: $(B)/proftui workloads
+	PROFTUI=$(B)/proftui WORKLOADS=$(B)/workloads bench/features
+
+.PHONY: bench bench-smoke bench-features

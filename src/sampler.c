@@ -65,6 +65,10 @@ struct sampler {
 	struct procstat_reader *psr;  /* NULL: no process figures */
 	struct pyproc *py;            /* NULL: not (yet) a Python target */
 	struct swpair *sw;            /* --off-cpu: switch-outs waiting for their end */
+	struct frame *pyf;            /* the sample's Python frames, read first */
+	size_t npy;
+	enum py_status pyst;
+	uint32_t py_tid;              /* whose frames pyf holds (0: none) */
 	uint64_t py_next;             /* mono ns of the next look for Python */
 	bool py_gave_up;              /* an unsupported Python: do not look again */
 	char py_note[200];            /* the last finding told to the user */
@@ -269,20 +273,36 @@ static void flush_losses(struct sampler *s)
 }
 
 /* Append the thread's Python frames after frames[0..i); returns the new count. */
+/*
+ * Read the thread's Python frames into s->pyf, before its native stack is
+ * unwound: the Python stack moves on while we work, and the unwind is the
+ * slow part, so reading first keeps the two closer in time.
+ */
+static void read_python(struct sampler *s, uint32_t tid)
+{
+	s->npy = 0;
+	s->pyst = PYS_NONE;
+	s->py_tid = tid;
+	if (s->py)
+		s->npy = pyproc_stack(s->py, tid, s->pyf, s->o.max_depth, &s->pyst);
+}
+
 static size_t add_python(struct sampler *s, struct rec_sample *r, size_t i, uint32_t tid)
 {
 	size_t room = (s->rec_cap - sizeof(*r)) / sizeof(struct frame) - i;
-	enum py_status st = PYS_NONE;
 
 	if (!s->py)
 		return i;
-	if (room > s->o.max_depth)
-		room = s->o.max_depth;
+	if (s->py_tid != tid)
+		read_python(s, tid);
 	if (room > UINT16_MAX - i)
 		room = UINT16_MAX - i;
-	i += pyproc_stack(s->py, tid, r->frames + i, room, &st);
-	r->py_status = (uint8_t)st;
-	return i;
+	if (s->npy < room)
+		room = s->npy;
+	memcpy(r->frames + i, s->pyf, room * sizeof(*s->pyf));
+	r->py_status = (uint8_t)s->pyst;
+	s->py_tid = 0;
+	return i + room;
 }
 
 /* Build one sample in s->rec from kernel frames and user instruction
@@ -479,6 +499,7 @@ static void on_perf_record(void *ctx, const struct perf_event_header *h)
 			return;
 		}
 		modcache_set_sample_time(s->mc, ps.time_ns);
+		read_python(s, ps.tid);
 		if (ps.has_regs && ps.stack)
 			nu = uw_unwind(s->uw, ps.regs, ps.stack, ps.stack_len, s->ips,
 				       s->o.max_depth, &st);
@@ -654,6 +675,7 @@ static void sampler_free(struct sampler *s)
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	free(s->ips);
+	free(s->pyf);
 	free(s->rec);
 	free(s->tids);
 	free(s->pfds);
@@ -744,13 +766,14 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
 	if (s->o.max_depth > SAMPLER_MAX_FRAMES - PERFEV_MAX_KFRAMES - 1)
 		s->o.max_depth = SAMPLER_MAX_FRAMES - PERFEV_MAX_KFRAMES - 1;
 	s->ips = calloc(s->o.max_depth + 1, sizeof(*s->ips));
+	s->pyf = calloc(s->o.max_depth + 1, sizeof(*s->pyf));
 	s->rec = malloc(s->rec_cap);
 	s->mc = modcache_new(o->pid, announce_module, s);
 	s->uw = s->mc ? uw_new(s->mc) : NULL;
 	/* Without it the header just lacks the figures: not worth failing. */
 	if (procstat_new(&s->psr, o->pid) < 0)
 		s->psr = NULL;
-	if (s->stop_fd < 0 || !s->ips || !s->rec || !s->uw) {
+	if (s->stop_fd < 0 || !s->ips || !s->pyf || !s->rec || !s->uw) {
 		snprintf(err, errlen, "out of memory starting the sampler");
 		sampler_free(s);
 		return -ENOMEM;

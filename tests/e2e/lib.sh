@@ -131,6 +131,12 @@ expect_rc() {
 	[ "$RC" -eq "$1" ] || fail "exit status $RC, expected $1"
 }
 
+# Is proftui built with AddressSanitizer?  It then runs several times
+# slower, which matters to the few tests whose figures depend on how soon
+# proftui handles a sample (Python frames are read when a sample is
+# handled); they widen those bounds, never the accuracy checks.
+sanitized() { grep -qa "__asan_init" "$PROFTUI" 2>/dev/null; }
+
 # --- numbers --------------------------------------------------------------------
 
 # within VALUE EXPECTED TOL: |VALUE - EXPECTED| <= TOL (floats).

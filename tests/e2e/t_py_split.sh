@@ -7,6 +7,8 @@ mapfile -t pys < <(pythons)
 [ "${#pys[@]}" -gt 0 ] || skip "no CPython 3.8+ on this machine"
 
 main_f=$(py_func main pysplit.py)
+min_main=85 max_bad=25
+if sanitized; then min_main=50 max_bad=60; fi
 a=$(py_func leaf_a pysplit.py) b=$(py_func leaf_b pysplit.py)
 c=$(py_func leaf_c pysplit.py) common=$(py_func common pysplit.py)
 
@@ -17,8 +19,10 @@ check_run() {   # $1: interpreter, $2: how it was profiled
 	grep -q "python $ver found: showing Python frames" "$ERR" ||
 		fail "$1 ($2): no 'python $ver found' note"
 	has_func "$main_f" || fail "$1 ($2): no row for '$main_f'"
-	# The workload's own time is nearly all of the samples.
-	ge "$(total_pct "$main_f")" 85 || fail "$1 ($2): main has only $(total_pct "$main_f") %"
+	# The workload's own time is nearly all of the samples (those whose
+	# Python stack was read too late to agree keep their native stacks: a
+	# slow, sanitized proftui reads later).
+	ge "$(total_pct "$main_f")" "$min_main" || fail "$1 ($2): main has only $(total_pct "$main_f") %"
 	sa=$(share "$a" "$main_f") sb=$(share "$b" "$main_f") sc=$(share "$c" "$main_f")
 	scom=$(share "$common" "$main_f")
 	note "$1 ($2): leaf_a $sa, leaf_b $sb, leaf_c $sc, common $scom (% of main)"
@@ -39,7 +43,7 @@ check_run() {   # $1: interpreter, $2: how it was profiled
 	merged=$(sed -n 's/^python: \([0-9]*\) merged.*/\1/p' "$OUT")
 	bad=$(sed -n 's/^python: [0-9]* merged, \([0-9]*\) stacks disagreed.*/\1/p' "$OUT")
 	[ -n "$merged" ] || fail "$1 ($2): no python: summary line"
-	le "$bad" "$((merged / 4))" || fail "$1 ($2): $bad of $merged samples disagreed"
+	le "$bad" "$((merged * max_bad / 100))" || fail "$1 ($2): $bad of $merged samples disagreed"
 }
 
 for py in "${pys[@]}"; do

@@ -1,6 +1,7 @@
 /* derive.c — window, decaying and per-thread profiles built from the sample log. */
 #include "proftui/derive.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Below this many nodes a decayed tree is never worth compacting. */
@@ -18,12 +19,17 @@ struct derive {
 	uint64_t decay_ns;		/* DECAY: counts are decayed to this time */
 	uint64_t win_seq, win_since;	/* WINDOW: entries before win_seq are older than win_since */
 	const struct profile *shown;	/* what the last update returned */
+	derive_xform_fn xform;		/* NULL: stacks as they are */
+	void *xform_ctx;
+	uint32_t *path, *out;		/* xform's scratch, grown by doubling */
+	size_t cap;
 };
 
 /* Feeds log entries into a derived profile. */
 struct feed_ctx {
 	struct profile *dst;
 	const struct profile *src;
+	struct derive *d;		/* its xform, when set */
 	uint32_t tid;			/* 0: all */
 	uint64_t since_ns;		/* WINDOW: older entries are skipped */
 	uint64_t prefix;		/* WINDOW: first seq not known to be older */
@@ -50,7 +56,55 @@ void derive_free(struct derive *d)
 	if (!d)
 		return;
 	derive_drop(d);
+	free(d->path);
+	free(d->out);
 	free(d);
+}
+
+void derive_set_xform(struct derive *d, derive_xform_fn fn, void *ctx)
+{
+	/* Even the same function and context: what ctx says may have changed. */
+	d->xform = fn;
+	d->xform_ctx = ctx;
+	derive_drop(d);
+}
+
+/* The path from the root to `leaf` in src, leaf first, in d->path. */
+static size_t read_path(struct derive *d, const struct profile *src, uint32_t leaf)
+{
+	size_t n = 0;
+
+	for (const struct prof_node *nd = profile_node(src, leaf); nd && nd->func != PROF_NONE;
+	     nd = profile_node(src, nd->parent)) {
+		if (n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 256;
+			uint32_t *p = realloc(d->path, cap * sizeof(*p));
+			uint32_t *o = p ? realloc(d->out, cap * sizeof(*o)) : NULL;
+
+			if (p)
+				d->path = p;
+			if (!o)
+				return SIZE_MAX;
+			d->out = o;
+			d->cap = cap;
+		}
+		d->path[n++] = nd->func;
+	}
+	return n;
+}
+
+/* A sample through the xform: read its path, change it, add it. */
+static void xform_add(struct feed_ctx *f, const struct samplelog_entry *e)
+{
+	struct derive *d = f->d;
+	size_t n = read_path(d, f->src, e->leaf);
+
+	if (n == SIZE_MAX) {
+		profile_stats(f->dst)->refused += e->weight;
+		return;
+	}
+	n = d->xform(d->xform_ctx, f->src, d->path, n, d->out);
+	(void)profile_add_sample(f->dst, e->tid, d->out, n, e->weight, e->time_ns);
 }
 
 void derive_reset(struct derive *d)
@@ -76,7 +130,11 @@ const char *derive_mode_name(enum derive_mode m)
  * derived profile's stats.refused by profile_add_path; nothing else to do. */
 static void feed_add(struct feed_ctx *f, const struct samplelog_entry *e)
 {
-	(void)profile_add_path(f->dst, f->src, e->leaf, e->tid, 1, e->time_ns);
+	if (f->d && f->d->xform) {
+		xform_add(f, e);
+		return;
+	}
+	(void)profile_add_path(f->dst, f->src, e->leaf, e->tid, e->weight, e->time_ns);
 }
 
 static int feed_all(void *vctx, const struct samplelog_entry *e, uint64_t seq)
@@ -176,7 +234,7 @@ static int cumulative_build(struct derive *d, const struct profile *live,
 			    const struct samplelog *log, uint32_t tid)
 {
 	struct profile *p = profile_derive_new(live);
-	struct feed_ctx f = { .dst = p, .src = live };
+	struct feed_ctx f = { .dst = p, .src = live, .d = d };
 
 	if (!p)
 		return -1;
@@ -189,7 +247,7 @@ static int cumulative_build(struct derive *d, const struct profile *live,
 static int derive_catch_up(struct derive *d, const struct profile *live,
 			   const struct samplelog *log)
 {
-	struct feed_ctx f = { .dst = d->prof, .src = live };
+	struct feed_ctx f = { .dst = d->prof, .src = live, .d = d };
 
 	if (profile_sync_funcs(d->prof, live))
 		return -1;
@@ -214,7 +272,7 @@ static int window_build(struct derive *d, const struct profile *live, const stru
 		d->win_seq = samplelog_oldest_seq(log);
 
 	struct feed_ctx f = {
-		.dst = p, .src = live, .tid = tid, .since_ns = since, .prefix = d->win_seq,
+		.dst = p, .src = live, .d = d, .tid = tid, .since_ns = since, .prefix = d->win_seq,
 	};
 
 	/* tid 0 here: the prefix must see every thread's entries. */
@@ -230,7 +288,7 @@ static int decay_build(struct derive *d, const struct profile *live, const struc
 		       uint64_t half_ns, uint32_t tid, uint64_t now_ns)
 {
 	struct profile *p = profile_derive_new(live);
-	struct feed_ctx f = { .dst = p, .src = live, .now_ns = now_ns, .half_ns = half_ns };
+	struct feed_ctx f = { .dst = p, .src = live, .d = d, .now_ns = now_ns, .half_ns = half_ns };
 
 	if (!p)
 		return -1;
@@ -345,7 +403,7 @@ const struct profile *derive_update(struct derive *d, const struct profile *live
 	if (!span_ns)
 		span_ns = 1;
 	if (log && (mode == DERIVE_WINDOW || mode == DERIVE_DECAY ||
-		    (mode == DERIVE_CUMULATIVE && tid)))
+		    (mode == DERIVE_CUMULATIVE && (tid || d->xform))))
 		out = derive_build(d, live, log, mode, span_ns, tid, now_ns, &fresh);
 	else
 		derive_drop(d);

@@ -80,7 +80,8 @@ static void feed_sample(struct feed *f, const struct rec_sample *s, size_t len)
 		st->py_by_status[pys] += s->weight;
 		st->by_cpu_state[s->cpu_state] += s->weight;
 		if (f->log)
-			samplelog_add(f->log, s->time_ns, s->tid, profile_last_leaf(f->p));
+			samplelog_add_weighted(f->log, s->time_ns, s->tid, profile_last_leaf(f->p),
+					       s->weight);
 	}
 out:
 	if (funcs != stackbuf)

@@ -74,14 +74,31 @@ uint64_t samplelog_next_seq(const struct samplelog *l)
 	return l->head;
 }
 
-void samplelog_add(struct samplelog *l, uint64_t time_ns, uint32_t tid, uint32_t leaf)
+static void add_one(struct samplelog *l, uint64_t time_ns, uint32_t tid, uint32_t leaf,
+		    unsigned weight)
 {
 	if (samplelog_count(l) > l->mask)
 		l->dropped++;
 	l->ring[l->head & l->mask] = (struct samplelog_entry){
-		.time_ns = time_ns, .tid = tid, .leaf = leaf,
+		.time_ns = time_ns, .tid = tid & ((1u << 22) - 1), .weight = weight, .leaf = leaf,
 	};
 	l->head++;
+}
+
+void samplelog_add(struct samplelog *l, uint64_t time_ns, uint32_t tid, uint32_t leaf)
+{
+	add_one(l, time_ns, tid, leaf, 1);
+}
+
+void samplelog_add_weighted(struct samplelog *l, uint64_t time_ns, uint32_t tid, uint32_t leaf,
+			    uint64_t weight)
+{
+	while (weight) {
+		unsigned w = weight > SAMPLELOG_MAX_WEIGHT ? SAMPLELOG_MAX_WEIGHT : (unsigned)weight;
+
+		add_one(l, time_ns, tid, leaf, w);
+		weight -= w;
+	}
 }
 
 void samplelog_clear(struct samplelog *l)

@@ -68,6 +68,8 @@ struct ui {
 	int sig;
 	int exit_code;
 	char note[256];
+	enum pymode pyview;      /* the Python view shown (derived from merged) */
+	struct pymerge_view pmv; /* its derive transform's context */
 	unsigned notes_seen;     /* feed notes already shown */
 };
 
@@ -82,6 +84,8 @@ static void draw_header(struct ui *u)
 		/* Process-wide counts, whatever the views are filtered to. */
 		.st = profile_stats_const(u->paused ? u->m.p : u->live),
 		.snap = u->snap ? &u->snap->meta : NULL,
+		.pyview = !u->snap && pymerge_seen_python(u->f.merge) ?
+			  pymerge_mode_name(u->pyview) : NULL,
 	};
 
 	if (!u->snap) {
@@ -162,6 +166,27 @@ static void update_shown(struct ui *u)
 			  u->tid, monotime_ns(), &changed);
 	if (changed || p != u->m.p)
 		set_shown(u, p);
+}
+
+/* Show the Python view u->pyview: merged stacks as they are, or one of the
+ * views derived from them. */
+static void apply_pyview(struct ui *u)
+{
+	u->pmv = (struct pymerge_view){ .m = u->f.merge, .mode = u->pyview };
+	derive_set_xform(u->dv, u->pyview == PYMODE_MERGED || !u->f.merge ? NULL : pymerge_view,
+			 &u->pmv);
+	update_shown(u);
+}
+
+static void cycle_pyview(struct ui *u)
+{
+	if (u->f.pymode == PYMODE_NATIVE || !pymerge_seen_python(u->f.merge)) {
+		snprintf(u->msg, sizeof(u->msg), "no Python frames to show%s",
+			 u->f.pymode == PYMODE_NATIVE ? " (--python native)" : "");
+		return;
+	}
+	u->pyview = (enum pymode)((u->pyview + 1) % 3);
+	apply_pyview(u);
 }
 
 static void cycle_mode(struct ui *u)
@@ -323,7 +348,7 @@ static void prompt_key(struct ui *u, int k)
  * as it was saved: for it they only say why nothing happens. */
 static bool live_key(struct ui *u, int k)
 {
-	if (k != ' ' && k != 'Z' && k != 'R' && k != 'm' && k != 't')
+	if (k != ' ' && k != 'Z' && k != 'R' && k != 'm' && k != 't' && k != 'p')
 		return false;
 	if (u->snap)
 		snprintf(u->msg, sizeof(u->msg), "not live: a snapshot is shown whole, as saved");
@@ -333,6 +358,8 @@ static bool live_key(struct ui *u, int k)
 		cycle_mode(u);
 	else if (k == 't')
 		cycle_thread(u);
+	else if (k == 'p')
+		cycle_pyview(u);
 	else
 		toggle_pause(u);
 	return true;
@@ -649,12 +676,16 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 		sampler_stop(s);
 		return start_failed(&u, err, errlen);
 	}
-	/* Without the merger (out of memory) Python frames show unmerged. */
+	/* Without the merger (out of memory) Python frames show unmerged.  The
+	 * profile keeps merged stacks; the other views are derived from them
+	 * (p), so it merges unless Python is not read at all. */
 	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .hist = u.hist,
-			     .merge = pymerge_new(), .pymode = o->pymode };
+			     .merge = pymerge_new(),
+			     .pymode = o->pymode == PYMODE_NATIVE ? PYMODE_NATIVE : PYMODE_MERGED };
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
 	u.mode = o->mode;
-	update_shown(&u);
+	u.pyview = o->pymode;
+	apply_pyview(&u);
 	u.start = monotime_s();
 	u.start_unix = time(NULL);
 	loop(&u, wake_fd);

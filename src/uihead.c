@@ -24,6 +24,8 @@ static void draw_scope(struct canvas *c, int x, const struct uihead *h)
 		x += canvas_printf(c, x, 1, c->w - x, CC_NORMAL, CA_BOLD, "view: %s %gs",
 				   h->mode == DERIVE_WINDOW ? "last" : "decaying, half-life",
 				   h->window_s);
+	if (h->pyview)
+		x += canvas_printf(c, x, 1, c->w - x, CC_NORMAL, CA_BOLD, "  python: %s", h->pyview);
 	if (h->tid) {
 		for (size_t i = 0; i < n; i++)
 			if (th[i].tid == h->tid)

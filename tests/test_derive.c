@@ -487,3 +487,48 @@ Test(derive, deep_paths_10000_frames)
 	free(funcs);
 	fx_fini(&fx);
 }
+
+/* Drops the leaf frame: a transform anyone can check by hand. */
+static size_t drop_leaf(void *ctx, const struct profile *live, const uint32_t *in, size_t n,
+			uint32_t *out)
+{
+	(void)live;
+	(*(int *)ctx)++;
+	for (size_t i = 1; i < n; i++)
+		out[i - 1] = in[i];
+	return n ? n - 1 : 0;
+}
+
+Test(derive, transform_applies_to_every_sample_and_weight)
+{
+	struct fixture fx;
+	const struct profile *p;
+	struct prof_row *rows;
+	int calls = 0;
+	long n;
+
+	fx_init(&fx);
+	sample_in(&fx, 1, "f", 1);
+	sample_in(&fx, 1, "g", 2);
+	/* A heavy sample (an off-CPU wait) is several log entries. */
+	{
+		uint32_t stack[2] = { fx_fn(&fx, "g"), fx_fn(&fx, "main") };
+
+		cr_assert_eq(profile_add_sample(fx.live, 1, stack, 2, 2000, 3), 0);
+		samplelog_add_weighted(fx.log, 3, 1, profile_last_leaf(fx.live), 2000);
+	}
+	derive_set_xform(fx.d, drop_leaf, &calls);
+	p = update(&fx, DERIVE_CUMULATIVE, 0, 0, 10, NULL);
+	cr_assert_neq(p, fx.live, "a transform derives even the cumulative view");
+	cr_assert_eq(profile_stats_const(p)->samples, 2002);
+	n = profile_hot(p, PROF_SORT_SELF, &rows);
+	cr_assert_eq(n, 1, "only main is left");
+	cr_assert_eq(rows[0].func, fx_fn(&fx, "main"));
+	cr_assert_eq(rows[0].self, 2002);
+	cr_assert_geq(calls, 3);
+	free(rows);
+	/* Without it, the live profile itself again. */
+	derive_set_xform(fx.d, NULL, NULL);
+	cr_assert_eq(update(&fx, DERIVE_CUMULATIVE, 0, 0, 10, NULL), fx.live);
+	fx_fini(&fx);
+}

@@ -165,3 +165,31 @@ Test(pymerge, in_a_profile_the_caller_total_is_its_callees_sum)
 	free(rows);
 	teardown(&f);
 }
+
+Test(pymerge, views_derived_from_merged_stacks)
+{
+	struct fx f = setup();
+	uint32_t native[] = { f.leaf, f.eval, f.call, f.eval, f.main_ };
+	uint32_t py[] = { f.a, f.b, f.c };
+	bool entry[] = { true, false, true };
+	uint32_t merged[16], out[16];
+	enum py_status st = PYS_OK;
+	size_t n = pymerge_stack(f.m, f.p, PYMODE_MERGED, native, 5, false, py, entry, 3, merged, &st);
+	struct pymerge_view pv = { f.m, PYMODE_PYTHON };
+	uint32_t want_py[] = { f.a, f.b, f.c };
+	uint32_t want_native[] = { f.leaf, f.eval, f.call, f.eval, f.main_ };
+	uint32_t no_py[] = { f.leaf, f.call, f.main_ };
+
+	cr_assert(pymerge_seen_python(f.m));
+	expect(out, pymerge_view(&pv, f.p, merged, n, out), want_py, 3);
+	pv.mode = PYMODE_NATIVE;
+	/* Each run of Python frames becomes one evaluation-loop frame again:
+	 * the native stack as it was sampled. */
+	expect(out, pymerge_view(&pv, f.p, merged, n, out), want_native, 5);
+	pv.mode = PYMODE_MERGED;
+	expect(out, pymerge_view(&pv, f.p, merged, n, out), merged, n);
+	/* A stack with no Python frame keeps its native frames in the Python view. */
+	pv.mode = PYMODE_PYTHON;
+	expect(out, pymerge_view(&pv, f.p, no_py, 3, out), no_py, 3);
+	teardown(&f);
+}

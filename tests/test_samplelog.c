@@ -203,3 +203,24 @@ Test(samplelog, many_wraps)
 	cr_assert_eq(s.e[2].leaf, total - 1);
 	samplelog_free(l);
 }
+
+Test(samplelog, heavy_samples_take_several_entries)
+{
+	struct samplelog *l = new_log(64);
+	struct seen s = { 0 };
+	uint64_t sum = 0;
+
+	samplelog_add_weighted(l, 10, 4194303, 5, 1);      /* the largest tid */
+	samplelog_add_weighted(l, 11, 2, 6, 0);            /* nothing */
+	samplelog_add_weighted(l, 12, 3, 7, SAMPLELOG_MAX_WEIGHT);
+	samplelog_add_weighted(l, 13, 4, 8, 5000);         /* 4 x 1023 + 908 */
+	cr_assert_eq(samplelog_count(l), 1 + 1 + 5);
+	samplelog_visit(l, 0, 0, 0, record, &s);
+	for (size_t i = 0; i < s.n; i++)
+		sum += s.e[i].weight;
+	cr_assert_eq(sum, 1 + SAMPLELOG_MAX_WEIGHT + 5000);
+	cr_assert_eq(s.e[0].tid, 4194303);
+	cr_assert_eq(s.e[6].weight, 5000 - 4 * SAMPLELOG_MAX_WEIGHT);
+	cr_assert_eq(s.e[6].leaf, 8);
+	samplelog_free(l);
+}

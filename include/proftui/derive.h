@@ -78,6 +78,19 @@ const struct profile *derive_update(struct derive *d, const struct profile *live
  * everything derived.  The log should be cleared at the same time. */
 void derive_reset(struct derive *d);
 
+/*
+ * A change made to every sample's stack as the derived profile is built
+ * (the Python views, pymerge_view): `in` is the sample's path in the live
+ * profile, leaf first; write at most n function ids of the live profile to
+ * `out` and return how many.  With one set, derive_update derives even the
+ * cumulative view of all threads.  Every call drops what was derived (the
+ * context may say something new).
+ * NULL: stacks as they are.
+ */
+typedef size_t (*derive_xform_fn)(void *ctx, const struct profile *live, const uint32_t *in,
+				  size_t n, uint32_t *out);
+void derive_set_xform(struct derive *d, derive_xform_fn fn, void *ctx);
+
 /* "cumulative", "window", "decaying"; "?" for another value. */
 const char *derive_mode_name(enum derive_mode m);
 

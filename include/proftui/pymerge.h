@@ -52,4 +52,21 @@ size_t pymerge_stack(struct pymerge *m, const struct profile *p, enum pymode mod
 		     const uint32_t *native, size_t nn, bool truncated, const uint32_t *py,
 		     const bool *entry, size_t np, uint32_t *out, enum py_status *status);
 
+/*
+ * The other views, derived from merged stacks (derive_xform_fn; ctx is a
+ * struct pymerge_view): PYMODE_PYTHON keeps a stack's Python frames only
+ * (a stack without any keeps its native frames); PYMODE_NATIVE puts one
+ * evaluation-loop frame back in place of each run of Python frames.  The
+ * functions that are Python frames are the ones pymerge_stack merged.
+ */
+struct pymerge_view {
+	struct pymerge *m;
+	enum pymode mode;
+};
+size_t pymerge_view(void *ctx, const struct profile *live, const uint32_t *in, size_t n,
+		    uint32_t *out);
+
+/* Whether any Python frame was merged yet (the live view offers the key). */
+bool pymerge_seen_python(const struct pymerge *m);
+
 #endif

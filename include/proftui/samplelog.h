@@ -21,9 +21,14 @@
  */
 struct samplelog;
 
+/* Weights up to this fit one entry; a heavier sample (--off-cpu: a long
+ * wait) takes several entries that add up to it. */
+#define SAMPLELOG_MAX_WEIGHT 1023u
+
 struct samplelog_entry {
 	uint64_t time_ns;
-	uint32_t tid;
+	unsigned int tid : 22;  /* Linux's PID_MAX_LIMIT is 2^22 */
+	unsigned int weight : 10; /* 1..SAMPLELOG_MAX_WEIGHT */
 	uint32_t leaf;          /* node id in the live profile */
 };
 
@@ -39,8 +44,14 @@ struct samplelog_entry {
 struct samplelog *samplelog_new(size_t cap);
 void samplelog_free(struct samplelog *l);
 
-/* Append one entry, O(1); when full the oldest is overwritten and counted. */
+/* Append one entry of weight 1, O(1); when full the oldest is overwritten
+ * and counted. */
 void samplelog_add(struct samplelog *l, uint64_t time_ns, uint32_t tid, uint32_t leaf);
+
+/* The same for a sample of any weight (0 adds nothing): one entry per
+ * SAMPLELOG_MAX_WEIGHT of it. */
+void samplelog_add_weighted(struct samplelog *l, uint64_t time_ns, uint32_t tid, uint32_t leaf,
+			    uint64_t weight);
 
 /*
  * Forget every entry (after the live profile was replaced: the old leaf ids

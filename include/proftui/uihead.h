@@ -23,6 +23,8 @@ struct uihead {
 	double window_s;
 	uint32_t tid;                   /* ... and for which thread, 0 = all */
 	const char *note;               /* a warning after the scope; NULL or "" for none */
+	const char *pyview;             /* "merged", "python", "native": the Python
+					 * view, NULL when there is no Python */
 	/* A live session (snap == NULL): */
 	pid_t pid;
 	const char *comm;

@@ -7,7 +7,8 @@
 io_dir=$(mktemp -d /var/tmp/proftui-offcpu.XXXXXX)
 on_exit "rm -rf '$io_dir'"
 
-tui_start -r 0.3 --off-cpu -- "$WORKLOADS/offcpu" 30 "$io_dir"
+# Sorted by total, do_fsync is near the top whatever else is sampled.
+tui_start -r 0.3 --off-cpu -s total -- "$WORKLOADS/offcpu" 30 "$io_dir"
 tui_wait 'IOWAIT%' 10 || fail "no off-CPU columns in the hot table"
 sleep 2
 tui_capture

@@ -13,6 +13,7 @@ const struct key_binding key_bindings[] = {
 	{ KS_GLOBAL, "m", "cycle the aggregation: cumulative, last N seconds (-w), decaying (half-life N s)" },
 	{ KS_GLOBAL, "t", "show the next thread only; after the last, all threads again" },
 	{ KS_GLOBAL, "p", "Python targets: merged stacks, Python frames only, native frames only" },
+	{ KS_GLOBAL, "o", "off-CPU time on / off (runnable, IO wait, sleep; as --off-cpu)" },
 	{ KS_GLOBAL, "T", "thread list: pick the thread to show (Enter), Esc to go back" },
 	{ KS_GLOBAL, "/", "search function names (Enter to keep, Esc to clear)" },
 	{ KS_GLOBAL, "n, N", "next / previous search match" },

@@ -51,6 +51,8 @@ struct sampler {
 	struct ring *ring;
 	int wake_fd;
 	int stop_fd;             /* eventfd: the consumer asks us to finish */
+	int ctl_fd;              /* eventfd: the consumer asks for off_req */
+	atomic_int off_req;      /* -1 nothing, else turn --off-cpu off (0) or on (1) */
 	int pidfd;
 	pthread_t thread;
 	bool started;
@@ -560,14 +562,78 @@ static bool fd_ready(int fd)
 	return fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
-static void run_perf(struct sampler *s)
+static int open_perf(struct sampler *s, struct sampler_info *info, char *err, size_t errlen);
+
+/* The poll set: every event fd, then stop, the target's pidfd, control. */
+static size_t setup_polls(struct sampler *s)
 {
 	size_t m = perfev_pollfds(s->pe, s->pfds, perfev_nfds(s->pe));
 
 	s->pfds[m] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
 	s->pfds[m + 1] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
+	s->pfds[m + 2] = (struct pollfd){ .fd = s->ctl_fd, .events = POLLIN };
+	return m;
+}
+
+/*
+ * Turn --off-cpu on or off while sampling: the events are reopened with or
+ * without the switch-out event (a few milliseconds without samples).  What
+ * is pending is delivered first.  If the new set cannot be opened, the old
+ * settings are tried again; if even that fails, sampling ends with a note.
+ */
+static bool reopen_perf(struct sampler *s, bool on)
+{
+	struct sampler_info info = { 0 };
+	char err[256], msg[400];
+
+	drain_perf(s);
+	flush_switches(s);
+	swpair_free(s->sw);
+	s->sw = NULL;
+	perfev_close(s->pe);
+	s->pe = NULL;
+	free(s->pfds);
+	s->pfds = NULL;
+	s->o.enable_on_exec = false;   /* running by now */
+	s->o.off_cpu = on;
+	if (open_perf(s, &info, err, sizeof(err)) == 0) {
+		snprintf(msg, sizeof(msg), "%s", info.note[0] ? info.note : on ?
+			 "off-CPU time on" : "off-CPU time off: sampling time on the CPU only");
+		send_note(s, msg);
+		return true;
+	}
+	snprintf(msg, sizeof(msg), "cannot reopen perf events (%s)", err);
+	s->o.off_cpu = !on;
+	if (open_perf(s, &info, err, sizeof(err)) == 0) {
+		send_note(s, msg);
+		return true;
+	}
+	snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "; sampling stopped");
+	send_note(s, msg);
+	return false;
+}
+
+/* A request from the consumer, if any: false when sampling cannot go on. */
+static bool take_request(struct sampler *s)
+{
+	uint64_t v;
+	int req;
+
+	if (read(s->ctl_fd, &v, sizeof(v)) < 0) {
+		/* nonblocking eventfd with nothing in it: no request */
+	}
+	req = atomic_exchange(&s->off_req, -1);
+	if (req < 0 || (req == 1) == s->o.off_cpu)
+		return true;
+	return reopen_perf(s, req == 1);
+}
+
+static void run_perf(struct sampler *s)
+{
+	size_t m = setup_polls(s);
+
 	for (;;) {
-		int r = poll(s->pfds, m + 2, s->py ? SAMPLER_PY_POLL_MS : SAMPLER_POLL_MS);
+		int r = poll(s->pfds, m + 3, s->py ? SAMPLER_PY_POLL_MS : SAMPLER_POLL_MS);
 
 		if (r < 0 && errno != EINTR)
 			break;
@@ -582,7 +648,14 @@ static void run_perf(struct sampler *s)
 		drain_perf(s);
 		if (fd_ready(s->stop_fd) || fd_ready(s->pidfd))
 			break;
+		if (s->pfds[m + 2].revents) {
+			if (!take_request(s))
+				break;
+			m = setup_polls(s);
+		}
 	}
+	if (!s->pe)
+		return;
 	if (!fd_ready(s->pidfd))
 		maybe_procstat(s, true);
 	drain_perf(s);
@@ -670,6 +743,8 @@ static void sampler_free(struct sampler *s)
 	swpair_free(s->sw);
 	if (s->stop_fd >= 0)
 		close(s->stop_fd);
+	if (s->ctl_fd >= 0)
+		close(s->ctl_fd);
 	if (s->pidfd >= 0)
 		close(s->pidfd);
 	pthread_mutex_destroy(&s->lock);
@@ -695,10 +770,11 @@ static int open_perf(struct sampler *s, struct sampler_info *info, char *err, si
 
 	if (ret)
 		return ret;
-	s->pfds = calloc(perfev_nfds(s->pe) + 2, sizeof(*s->pfds));
+	s->pfds = calloc(perfev_nfds(s->pe) + 3, sizeof(*s->pfds));
 	if (!s->pfds)
 		return -ENOMEM;
 	info->kernel = pi.kernel;
+	info->off_cpu = pi.off_cpu;
 	if (pi.off_cpu && !(s->sw = swpair_new(s->o.pid, 1000000000ull / s->o.freq_hz)))
 		return -ENOMEM;
 	if (s->o.kernel && !pi.kernel)
@@ -760,6 +836,8 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	s->ctl_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	atomic_init(&s->off_req, -1);
 	s->pidfd = -1;
 	memset(info, 0, sizeof(*info));
 	s->rec_cap = sizeof(struct rec_sample) + SAMPLER_MAX_FRAMES * sizeof(struct frame);
@@ -773,7 +851,7 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
 	/* Without it the header just lacks the figures: not worth failing. */
 	if (procstat_new(&s->psr, o->pid) < 0)
 		s->psr = NULL;
-	if (s->stop_fd < 0 || !s->ips || !s->pyf || !s->rec || !s->uw) {
+	if (s->stop_fd < 0 || s->ctl_fd < 0 || !s->ips || !s->pyf || !s->rec || !s->uw) {
 		snprintf(err, errlen, "out of memory starting the sampler");
 		sampler_free(s);
 		return -ENOMEM;
@@ -820,6 +898,21 @@ bool sampler_exit_status(const struct sampler *s, int *st)
 		return false;
 	*st = s->exit_status;
 	return true;
+}
+
+int sampler_set_off_cpu(struct sampler *s, bool on)
+{
+	uint64_t one = 1;
+
+	if (!s || sampler_done(s))
+		return -ESRCH;
+	if (s->o.method != SAMPLER_PERF)
+		return -ENOTSUP;
+	atomic_store(&s->off_req, on ? 1 : 0);
+	if (write(s->ctl_fd, &one, sizeof(one)) < 0) {
+		/* only on counter overflow: a request is already pending */
+	}
+	return 0;
 }
 
 bool sampler_done(const struct sampler *s)

@@ -69,6 +69,7 @@ struct ui {
 	int exit_code;
 	char note[256];
 	enum pymode pyview;      /* the Python view shown (derived from merged) */
+	bool off_cpu;            /* off-CPU time asked for (o, --off-cpu) */
 	struct pymerge_view pmv; /* its derive transform's context */
 	unsigned notes_seen;     /* feed notes already shown */
 };
@@ -176,6 +177,27 @@ static void apply_pyview(struct ui *u)
 	derive_set_xform(u->dv, u->pyview == PYMODE_MERGED || !u->f.merge ? NULL : pymerge_view,
 			 &u->pmv);
 	update_shown(u);
+}
+
+/* --off-cpu on or off while sampling: the sampler reopens its events and
+ * its note says how it went. */
+static void toggle_off_cpu(struct ui *u)
+{
+	int err;
+
+	if (!u->sampling) {
+		snprintf(u->msg, sizeof(u->msg), "not sampling any more");
+		return;
+	}
+	err = sampler_set_off_cpu(u->s, !u->off_cpu);
+	if (err == -ENOTSUP) {
+		snprintf(u->msg, sizeof(u->msg), "off-CPU time needs perf events (not --method ptrace)");
+		return;
+	}
+	if (err)
+		return;
+	u->off_cpu = !u->off_cpu;
+	snprintf(u->msg, sizeof(u->msg), "turning off-CPU time %s...", u->off_cpu ? "on" : "off");
 }
 
 static void cycle_pyview(struct ui *u)
@@ -348,7 +370,7 @@ static void prompt_key(struct ui *u, int k)
  * as it was saved: for it they only say why nothing happens. */
 static bool live_key(struct ui *u, int k)
 {
-	if (k != ' ' && k != 'Z' && k != 'R' && k != 'm' && k != 't' && k != 'p')
+	if (k != ' ' && k != 'Z' && k != 'R' && k != 'm' && k != 't' && k != 'p' && k != 'o')
 		return false;
 	if (u->snap)
 		snprintf(u->msg, sizeof(u->msg), "not live: a snapshot is shown whole, as saved");
@@ -360,6 +382,8 @@ static bool live_key(struct ui *u, int k)
 		cycle_thread(u);
 	else if (k == 'p')
 		cycle_pyview(u);
+	else if (k == 'o')
+		toggle_off_cpu(u);
 	else
 		toggle_pause(u);
 	return true;
@@ -685,6 +709,7 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
 	u.mode = o->mode;
 	u.pyview = o->pymode;
+	u.off_cpu = si->off_cpu;
 	apply_pyview(&u);
 	u.start = monotime_s();
 	u.start_unix = time(NULL);

@@ -41,6 +41,7 @@ struct sampler_info {
 	enum sampler_method method;  /* PERF or PTRACE */
 	bool kernel;
 	unsigned freq_hz;            /* may be lowered for ptrace */
+	bool off_cpu;                /* --off-cpu events are open */
 	char note[256];              /* announcement, e.g. why ptrace is used */
 };
 
@@ -51,6 +52,14 @@ struct sampler_info {
  */
 int sampler_start(struct sampler **out, const struct sampler_opts *o, struct ring *ring,
 		  int wake_fd, struct sampler_info *info, char *err, size_t errlen);
+
+/*
+ * Ask the sampler thread to turn --off-cpu on or off while it samples (the
+ * live view's key): it reopens its events and says how it went with a
+ * REC_NOTE.  Returns 0, -ENOTSUP with the ptrace method, -ESRCH when
+ * sampling has ended.  Safe from the consumer thread.
+ */
+int sampler_set_off_cpu(struct sampler *s, bool on);
 
 /* True once the target has ended and every record is in the ring (or was
  * counted as dropped).  Safe from any thread. */

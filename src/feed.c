@@ -90,6 +90,18 @@ out:
 		free(entry);
 }
 
+static void feed_threadstat(struct feed *f, const struct rec_hdr *h, size_t len)
+{
+	const struct rec_threadstat *r = (const void *)h;
+
+	if (len < sizeof(*r) || (len - sizeof(*r)) / sizeof(r->t[0]) < r->n) {
+		f->bad_records++;
+		return;
+	}
+	if (f->threads)
+		threadstat_add(f->threads, r->time_ns, r->t, r->n);
+}
+
 static void feed_note(struct feed *f, const struct rec_hdr *h, size_t len)
 {
 	const struct rec_note *n = (const void *)h;
@@ -134,6 +146,9 @@ static void feed_one(struct feed *f, const struct rec_hdr *h, size_t len)
 			st->unwind_failed += l->unwind_failed;
 			st->foreign += l->foreign;
 		}
+		break;
+	case REC_THREADSTAT:
+		feed_threadstat(f, h, len);
 		break;
 	case REC_PYCODE:
 		if (resolver_add_pycode(f->res, (const void *)h, len) == -EINVAL)

@@ -171,6 +171,24 @@ static void note_thread(struct sampler *s, uint32_t tid)
  * session averages reach its end, unless the last reading is under half a
  * second old (a rate over a few ms of 10 ms ticks would be noise).
  */
+/* The threads' own figures of the reading just pushed, for the thread list. */
+static void push_threadstat(struct sampler *s, uint64_t time_ns)
+{
+	size_t n;
+	const struct procstat_thread *t = procstat_threads_of(s->psr, &n);
+	size_t len = sizeof(struct rec_threadstat) + n * sizeof(*t);
+	struct rec_threadstat *r;
+
+	if (!n || !(r = ring_reserve(s->ring, len)))
+		return;
+	r->h = (struct rec_hdr){ REC_THREADSTAT, 0, (uint32_t)len };
+	r->time_ns = time_ns;
+	r->n = (uint32_t)n;
+	r->pad = 0;
+	memcpy(r->t, t, n * sizeof(*t));
+	ring_commit(s->ring);
+}
+
 void sampler_procstat(struct sampler *s, bool last)
 {
 	struct rec_procstat r = { .h = { REC_PROCSTAT, 0, sizeof(r) } };
@@ -184,8 +202,8 @@ void sampler_procstat(struct sampler *s, bool last)
 	s->ps_next += SAMPLER_PROCSTAT_NS;
 	if (s->ps_next <= now)
 		s->ps_next = now + SAMPLER_PROCSTAT_NS;
-	if (procstat_get(s->psr, &r.ps) == 0)
-		sampler_push(s, &r, sizeof(r));
+	if (procstat_get(s->psr, &r.ps) == 0 && sampler_push(s, &r, sizeof(r)))
+		push_threadstat(s, r.ps.time_ns);
 }
 
 void sampler_flush_losses(struct sampler *s)

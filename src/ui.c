@@ -54,6 +54,7 @@ struct ui {
 	struct samplelog *log;
 	struct derive *dv;
 	struct prochist *hist;   /* the target's process figures (REC_PROCSTAT) */
+	struct threadstat *tstat; /* each thread's figures (REC_THREADSTAT) */
 	enum derive_mode mode;
 	uint32_t tid;            /* thread filter, 0 = all */
 	int active;
@@ -640,6 +641,8 @@ static bool make_live(struct ui *u)
 	u->log = samplelog_new(UI_LOG_ENTRIES);
 	u->dv = derive_new();
 	u->hist = prochist_new();
+	/* Without it the thread list lacks its per-thread figures: no failure. */
+	u->tstat = threadstat_new();
 	return u->res && u->log && u->dv && u->hist;
 }
 
@@ -658,6 +661,7 @@ static void ui_release(struct ui *u)
 	if (u->snap)
 		return;   /* the profile and readings are the caller's snapshot's */
 	prochist_free(u->hist);
+	threadstat_free(u->tstat);
 	profile_free(u->live);
 }
 
@@ -704,9 +708,10 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	 * profile keeps merged stacks; the other views are derived from them
 	 * (p), so it merges unless Python is not read at all. */
 	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .hist = u.hist,
-			     .merge = pymerge_new(),
+			     .threads = u.tstat, .merge = pymerge_new(),
 			     .pymode = o->pymode == PYMODE_NATIVE ? PYMODE_NATIVE : PYMODE_MERGED };
-	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
+	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color,
+				 .threads = u.tstat };
 	u.mode = o->mode;
 	u.pyview = o->pymode;
 	u.off_cpu = si->off_cpu;

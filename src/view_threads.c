@@ -26,18 +26,35 @@ static void row(struct canvas *c, int y, bool sel, bool chosen, const char *text
 		canvas_paint(c, 2, y, c->w - 2, CC_SELECTED, CA_REVERSE | CA_BOLD);
 }
 
+/* "S    CPU%   CSW/s": the thread's state, CPU % and context switches per
+ * second over the last second; blanks for a thread that has ended. */
+static const char *figures(const struct ui_model *m, uint32_t tid, char *buf, size_t len)
+{
+	struct threadstat_row r;
+
+	if (!threadstat_get(m->threads, tid, &r))
+		snprintf(buf, len, "%-17s", "-");
+	else if (!r.rates)
+		snprintf(buf, len, "%c  %14s", threadstat_letter(r.state), "");
+	else
+		snprintf(buf, len, "%c  %5.1f%%  %6.0f", threadstat_letter(r.state), r.cpu_pct,
+			 r.vcs_s + r.ivcs_s);
+	return buf;
+}
+
 static void tv_draw(struct view *v, struct canvas *c, int y, int h, const struct ui_model *m)
 {
 	struct tview *t = v->priv;
 	size_t n;
 	const struct prof_thread *th = threads_of(m, &n);
 	uint64_t all = profile_stats_const(m->p)->samples;
-	char buf[512];
+	char buf[512], fig[64];
 
 	if (h < 2)
 		return;
-	canvas_text(c, 0, y, c->w, "  Threads (Enter to show only that thread, Esc to go back)",
-		    CC_HEADER, CA_BOLD);
+	canvas_text(c, 0, y, c->w,
+		    "Threads  TID   SHARE    SAMPLES  S    CPU%   CSW/s  NAME"
+		    "   (Enter: only that thread, Esc: back)", CC_HEADER, CA_BOLD);
 	t->rows = (int)n + 1;
 	t->page = h - 1;
 	if (t->cursor >= t->rows)
@@ -50,14 +67,15 @@ static void tv_draw(struct view *v, struct canvas *c, int y, int h, const struct
 		int yy = y + 1 + r - t->top;
 
 		if (r == 0) {
-			snprintf(buf, sizeof(buf), "%8s  %6.2f%%  %9llu  %s", "all", all ? 100.0 : 0.0,
-				 (unsigned long long)all, "every thread");
+			snprintf(buf, sizeof(buf), "%8s  %6.2f%%  %9llu  %-17s  %s", "all",
+				 all ? 100.0 : 0.0, (unsigned long long)all, "", "every thread");
 			row(c, yy, t->cursor == 0, t->chosen == 0, buf);
 			continue;
 		}
-		snprintf(buf, sizeof(buf), "%8u  %6.2f%%  %9llu  %s", th[r - 1].tid,
+		snprintf(buf, sizeof(buf), "%8u  %6.2f%%  %9llu  %s  %s", th[r - 1].tid,
 			 all ? 100.0 * (double)th[r - 1].samples / (double)all : 0.0,
-			 (unsigned long long)th[r - 1].samples, th[r - 1].name[0] ? th[r - 1].name : "?");
+			 (unsigned long long)th[r - 1].samples, figures(m, th[r - 1].tid, fig, sizeof(fig)),
+			 th[r - 1].name[0] ? th[r - 1].name : "?");
 		row(c, yy, t->cursor == r, t->chosen == th[r - 1].tid, buf);
 	}
 }

@@ -11,6 +11,7 @@
 #include "proftui/resolve.h"
 #include "proftui/ring.h"
 #include "proftui/samplelog.h"
+#include "proftui/threadstat.h"
 
 /*
  * Every front end (batch today, the live UI next) drains the ring through
@@ -21,6 +22,7 @@ struct feed {
 	struct resolver *res;
 	struct samplelog *log;   /* when set, every sample's leaf node is logged */
 	struct prochist *hist;   /* when set, REC_PROCSTAT readings go here */
+	struct threadstat *threads; /* when set, REC_THREADSTAT readings go here */
 	struct pymerge *merge;   /* when set, Python frames are merged (pymode) */
 	enum pymode pymode;
 	char note[256];          /* the latest REC_NOTE, for the front end */

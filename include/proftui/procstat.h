@@ -73,6 +73,21 @@ void procstat_free(struct procstat_reader *r);
  */
 int procstat_get(struct procstat_reader *r, struct procstat *out);
 
+/* One thread as the last procstat_get found it (for the thread list). */
+struct procstat_thread {
+	uint32_t tid;
+	uint32_t state;          /* enum procstat_state */
+	uint64_t cpu_ns;         /* user + system CPU time so far */
+	uint64_t vol_cs, invol_cs;
+};
+
+/*
+ * The threads the last successful procstat_get looked at (at most
+ * PROCSTAT_MAX_THREADS), in /proc's order; valid until the next call on r.
+ * Each costs one more file read (its stat file) per reading.
+ */
+const struct procstat_thread *procstat_threads_of(const struct procstat_reader *r, size_t *n);
+
 /* One-shot: procstat_new + procstat_get + procstat_free. */
 int procstat_read(pid_t pid, struct procstat *out);
 

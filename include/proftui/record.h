@@ -24,6 +24,7 @@ enum rec_type {
 	REC_PROCSTAT,    /* process-wide figures, about once a second */
 	REC_PYCODE,      /* a Python code object's names, before its first frame */
 	REC_NOTE,        /* a one-line message for the user (e.g. Python found) */
+	REC_THREADSTAT,  /* each thread's state, CPU time and switches, with REC_PROCSTAT */
 };
 
 struct rec_hdr {
@@ -148,6 +149,15 @@ struct rec_pycode {
 	/* Two NUL-terminated strings follow: the function's (qualified) name,
 	 * then the file it was defined in, both UTF-8 as Python has them. */
 	char strs[];
+};
+
+/* Per-thread figures of one procstat reading (procstat_threads_of). */
+struct rec_threadstat {
+	struct rec_hdr h;
+	uint64_t time_ns;       /* the reading's time (its REC_PROCSTAT's) */
+	uint32_t n;             /* entries in t[] */
+	uint32_t pad;
+	struct procstat_thread t[];
 };
 
 /* A message for the user, NUL-terminated, one line. */

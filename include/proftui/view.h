@@ -7,6 +7,7 @@
 
 #include "proftui/canvas.h"
 #include "proftui/profile.h"
+#include "proftui/threadstat.h"
 
 /*
  * The UI loop owns one model and a few views (like htop's Panels).  A view
@@ -22,6 +23,7 @@ struct ui_model {
 	unsigned epoch;            /* bumped whenever p is replaced */
 	const char *search;        /* current search text, "" for none */
 	bool color;                /* the terminal has colours */
+	const struct threadstat *threads; /* per-thread figures, NULL when none */
 };
 
 /* Bits a key handler returns to the loop. */

@@ -7,6 +7,7 @@
 
 #include "proftui/flamelayout.h"
 #include "proftui/keys.h"
+#include "proftui/offcpu.h"
 #include "proftui/view.h"
 
 /*
@@ -185,6 +186,13 @@ static void flame_style(const struct flame *st, const struct flame_iter *it,
 		*attr = CA_REVERSE | CA_BOLD | (m->color ? 0 : CA_UNDERLINE);
 	} else if (flame_match(flame_name(it->p, n->func), m->search)) {
 		*color = CC_MATCH;
+	} else if (offcpu_state_of(it->p, n->func) != CPU_ON) {
+		/* --off-cpu: the state on top of a waiting stack, in its own hue. */
+		static const uint8_t hue[CPU__COUNT] = {
+			[CPU_RUNNABLE] = CC_RUNQ, [CPU_IOWAIT] = CC_IOWAIT, [CPU_SLEEP] = CC_SLEEP,
+		};
+
+		*color = hue[offcpu_state_of(it->p, n->func)];
 	} else if (st->by_module) {
 		*color = flame_hue(profile_func_module(it->p, n->func));
 	} else {

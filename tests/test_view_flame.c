@@ -574,3 +574,38 @@ Test(flame, random_keys_keep_the_selection_visible)
 		cr_assert_neq(view->ops->selected(view), PROF_NONE);
 	}
 }
+
+/* The first row holding `text` and the column where its first two
+ * characters start on that row. */
+static bool find_text(const char *text, int *x, int *y)
+{
+	for (int r = 0; r < cv.h; r++) {
+		const char *s = row(r), *p = strstr(s, text);
+
+		if (p) {
+			*y = r;
+			for (*x = 0; *x + 1 < cv.w; (*x)++)
+				if (cell(*x, r)->ch == (wchar_t)text[0] &&
+				    cell(*x + 1, r)->ch == (wchar_t)text[1])
+					return true;
+		}
+	}
+	return false;
+}
+
+Test(flame, off_cpu_states_have_their_own_colours)
+{
+	uint32_t io = fn(prof, "[IO wait]", "[off-cpu]"), sl = fn(prof, "[sleeping]", "[off-cpu]");
+	int x, y;
+
+	add(prof, (uint32_t[]){ io, f_b, f_run, f_main }, 4, 80);
+	add(prof, (uint32_t[]){ sl, f_c, f_main }, 3, 80);
+	model.epoch++;
+	draw(160, 20);
+	cr_assert(find_text("[IO wait]", &x, &y), "no [IO wait] frame drawn");
+	cr_assert_eq(cell(x, y)->color, CC_IOWAIT);
+	cr_assert(find_text("[sleeping]", &x, &y), "no [sleeping] frame drawn");
+	cr_assert_eq(cell(x, y)->color, CC_SLEEP);
+	cr_assert(find_text("run", &x, &y));
+	cr_assert_neq(cell(x, y)->color, CC_IOWAIT, "ordinary frames keep their heat colours");
+}

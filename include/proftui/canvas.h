@@ -32,6 +32,9 @@ enum canvas_color {
 	CC_HOT2,
 	CC_HOT3,
 	CC_HOT4,        /* ... hottest */
+	CC_RUNQ,        /* flame graph, --off-cpu: waiting for a CPU */
+	CC_IOWAIT,      /* ... blocked in uninterruptible (IO) wait */
+	CC_SLEEP,       /* ... asleep */
 	CC__COUNT
 };
 

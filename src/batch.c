@@ -1,5 +1,6 @@
 /* batch.c — batch mode: collect for a while, then print the report. */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,11 +14,13 @@
 #include <unistd.h>
 
 #include "proftui/batch.h"
+#include "proftui/diff.h"
 #include "proftui/feed.h"
 #include "proftui/fesig.h"
 #include "proftui/monotime.h"
 #include "proftui/report.h"
 #include "proftui/resolve.h"
+#include "proftui/sanitize.h"
 
 static int make_timer(double seconds)
 {
@@ -125,6 +128,23 @@ static void print_own_cpu(FILE *out, const struct profile *p)
 	fputc('\n', out);
 }
 
+/* --baseline: now (p) versus the saved profile, after the report. */
+static void print_diff(FILE *out, const struct batch_opts *o, const struct profile *p)
+{
+	const struct snapshot *b = o->baseline;
+	/* The file name and the snapshot's target may hold anything. */
+	char name[512], target[512];
+
+	if (!b)
+		return;
+	sanitize_name(o->baseline_name, name, sizeof(name));
+	sanitize_name(b->meta.target ? b->meta.target : "unknown", target, sizeof(target));
+	fprintf(out, "\ndiff against %s (%" PRIu64 " samples, target %s)\n", name,
+		profile_stats_const(b->prof)->samples, target);
+	if (diff_print(out, p, b->prof, o->rows))
+		fputs("proftui: out of memory for the diff\n", stderr);
+}
+
 static void print_report(const struct batch_opts *o, const struct profile *p,
 			 const struct prochist *h, const struct report_info *info, bool own)
 {
@@ -137,6 +157,7 @@ static void print_report(const struct batch_opts *o, const struct profile *p,
 		report_process(stderr, h);
 		if (own)
 			print_own_cpu(sumf, p);
+		print_diff(sumf, o, p);
 		return;
 	}
 	report_table(stdout, p, o->sort, o->rows);
@@ -145,6 +166,7 @@ static void print_report(const struct batch_opts *o, const struct profile *p,
 	report_process(stdout, h);
 	if (own)
 		print_own_cpu(sumf, p);
+	print_diff(stdout, o, p);
 }
 
 /* -o: the profile, with what describes the session, through export_save. */

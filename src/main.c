@@ -32,10 +32,11 @@ struct opts {
 	enum derive_mode mode;
 	bool batch;
 	const char *load;         /* --load FILE: show a snapshot, no sampling */
+	const char *baseline;     /* --baseline FILE: diff against this snapshot */
 	char desc[512];           /* the target, for snapshots */
 };
 
-enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE, OPT_PYTHON, OPT_FORMAT, OPT_LOAD, OPT_OFF_CPU };
+enum { OPT_STACK_SIZE = 256, OPT_MAX_DEPTH, OPT_METHOD, OPT_NO_KERNEL, OPT_FOLDED, OPT_MODE, OPT_PYTHON, OPT_FORMAT, OPT_LOAD, OPT_OFF_CPU, OPT_BASELINE };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -57,6 +58,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "load", required_argument, NULL, OPT_LOAD },
 	{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -87,6 +89,8 @@ static void usage(FILE *f)
 	      "      --format F        native, folded, pprof or svg, whatever the name\n"
 	      "      --load FILE       open a saved snapshot in the live view (no sampling;\n"
 	      "                        with -b or -o: print its report / convert it)\n"
+	      "      --baseline FILE   with -b: after the report, compare with a saved\n"
+	      "                        snapshot (self % change per function, in points)\n"
 	      "      --off-cpu         also weigh time off the CPU: each function's cost\n"
 	      "                        split into on-CPU, runnable, IO wait and sleeping\n"
 	      "      --python VIEW     for CPython targets: merged (Python frames in\n"
@@ -256,6 +260,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_OFF_CPU:
 			o->so.off_cpu = true;
 			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
 		case OPT_PYTHON:
 			if (pymerge_mode_parse(optarg) < 0)
 				return bad_usage("invalid python view '%s' (merged, python, native)", optarg);
@@ -362,6 +369,30 @@ static void describe_target(struct opts *o)
 	o->bo.version = PROFTUI_VERSION;
 }
 
+/*
+ * --baseline: loaded before any sampling, so a bad file costs nothing (exit
+ * 6, as --load).  Returns -1 to go on (*snap set), or an exit code.
+ */
+static int load_baseline(struct opts *o, struct snapshot **snap)
+{
+	char err[512];
+
+	*snap = NULL;
+	if (!o->baseline)
+		return -1;
+	if (snapshot_load(o->baseline, snap, err, sizeof(err))) {
+		fprintf(stderr, "proftui: --baseline: %s\n", err);
+		return BATCH_EXIT_FILE;
+	}
+	o->bo.baseline = *snap;
+	o->bo.baseline_name = o->baseline;
+	/* The batch report has the diff; a live view that falls back to it too. */
+	if (!o->batch && !(o->load && o->bo.output))
+		fputs("proftui: --baseline: the live view has no diff yet; it is in the batch "
+		      "report (-b)\n", stderr);
+	return -1;
+}
+
 static int run(struct opts *o)
 {
 	char err[512] = "";
@@ -424,14 +455,18 @@ fail_code:
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	struct snapshot *base;
 	int code = parse_args(argc, argv, &o);
 
+	if (code >= 0)
+		return code;
+	code = load_baseline(&o, &base);
 	if (code >= 0)
 		return code;
 	/* Over a file-size limit, let writes fail (EFBIG) and the save clean
 	 * up and say so, rather than die of SIGXFSZ mid-file. */
 	signal(SIGXFSZ, SIG_IGN);
-	if (o.load)
-		return run_load(&o);
-	return run(&o);
+	code = o.load ? run_load(&o) : run(&o);
+	snapshot_free(base);
+	return code;
 }

@@ -79,6 +79,7 @@ static void procline_memory(struct procline_pen *p, const struct procstat *ps)
 	char b[32];
 
 	procline_put(p, CC_NORMAL, 0, "  rss %s", procline_bytes((double)ps->rss_bytes, b, sizeof(b)));
+	procline_put(p, CC_DIM, 0, " vsz %s", procline_bytes((double)ps->vsize_bytes, b, sizeof(b)));
 	if (ps->swap_bytes)
 		procline_put(p, CC_WARN, 0, " swap %s",
 			     procline_bytes((double)ps->swap_bytes, b, sizeof(b)));

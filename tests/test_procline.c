@@ -66,9 +66,9 @@ Test(procline, full_line)
 	struct prochist *h = two_readings();
 	int w = procline_draw(&c, 1, h);
 
-	cr_assert_str_eq(text(1), "cpu 98% usr 1% sys \u2588  rss 12.3M  flt 0/s maj 0/s  "
+	cr_assert_str_eq(text(1), "cpu 98% usr 1% sys \u2588  rss 12.3M vsz 1.0G  flt 0/s maj 0/s  "
 				  "io r 0 B/s w 1.2M/s  cs 3/s 120/s  thr 3: 2R 1S 0D");
-	cr_assert_eq(w, 100);   /* columns, the glyph counting one */
+	cr_assert_eq(w, 109);   /* columns, the glyph counting one */
 	cr_assert_str_eq(text(0), "");
 	cr_assert_str_eq(text(2), "");
 	prochist_free(h);
@@ -109,7 +109,7 @@ Test(procline, warnings_and_rare_states)
 	c.ascii = true;   /* one byte per column: offsets in t are columns */
 	procline_draw(&c, 0, h);
 	t = text(0);
-	cr_assert_not_null(strstr(t, "  rss 12.3M swap 2.0K  flt 0/s maj 3/s  io ?  cs 0/s 0/s  "
+	cr_assert_not_null(strstr(t, "  rss 12.3M vsz 1.0G swap 2.0K  flt 0/s maj 3/s  io ?  cs 0/s 0/s  "
 				     "thr 4: 0R 1S 1D 1T 1Z"), "%s", t);
 	/* Both warnings stand out. */
 	cr_assert_eq(c.cells[strstr(t, "maj") - t].color, CC_WARN);
@@ -130,7 +130,7 @@ Test(procline, before_two_readings)
 	canvas_clear(&c);
 	prochist_add(h, &ps);
 	procline_draw(&c, 0, h);
-	cr_assert_str_eq(text(0), "cpu -- usr -- sys  rss 512 B  flt -- maj --  io --  cs --  "
+	cr_assert_str_eq(text(0), "cpu -- usr -- sys  rss 512 B vsz 0 B  flt -- maj --  io --  cs --  "
 				  "thr 1: 0R 1S 0D");
 	canvas_clear(&c);
 	procline_draw(&c, 0, NULL);

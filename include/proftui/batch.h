@@ -22,10 +22,21 @@ struct batch_opts {
 	enum export_fmt out_fmt;  /* --format (EXPORT_AUTO: by the name) */
 	const char *target_desc;  /* the command line or "pid N", for snapshots */
 	const char *version;      /* proftui's, for snapshots */
+	/* --baseline: after the report, the diff against this snapshot
+	 * (diff.h), or NULL; baseline_name is the file, for the heading. */
+	const struct snapshot *baseline;
+	const char *baseline_name;
 };
 
 /* Exit status when -o could not be written or --load could not read. */
 #define BATCH_EXIT_FILE 6
+
+/*
+ * With a baseline, the report (of batch_run and batch_loaded alike) ends
+ * with a blank line, "diff against FILE (N samples, target T)" and the diff
+ * table (diff_print: o->rows rows at most); with --folded they go to
+ * stderr with the summary, keeping stdout pure folded stacks.
+ */
 
 /*
  * Consume samples until the duration passes, the target exits, or SIGINT /

@@ -9,7 +9,7 @@ tui_wait '^cpu [0-9]+% usr [0-9]+% sys' 10 || fail "no cpu figures in the header
 line=$(grep -E '^cpu [0-9]+% usr' "$SCREEN")
 note "header: $line"
 case $line in
-*"  rss "[0-9]*[KMG]"  flt "*) ;;
+*"  rss "[0-9]*[KMG]" vsz "[0-9]*[KMG]"  flt "*) ;;
 *) fail "no rss in the header line: $line" ;;
 esac
 case $line in

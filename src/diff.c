@@ -1,5 +1,6 @@
 /* diff.c — now versus before: match two profiles' functions by name and module, deltas in percentage points. */
 #include "proftui/diff.h"
+#include "proftui/report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,7 +13,6 @@
 
 /* As report.c: names cut by sanitize_name, the module column lines up
  * after names up to this many columns. */
-#define DIFF_NAME_MAX	512
 #define DIFF_FUNC_COLS	48
 
 enum { DIFF_NOW, DIFF_BEFORE };
@@ -138,46 +138,16 @@ long diff_rows(const struct profile *now, const struct profile *before, struct d
 	return (long)n;
 }
 
-/* Sanitised name into buf; "[unknown]" for an empty one so no column is blank. */
-static void diff_name(const char *name, char *buf)
-{
-	sanitize_name(*name ? name : "[unknown]", buf, DIFF_NAME_MAX);
-}
-
-static const char *diff_basename(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	/* "dir/" has no base name worth showing: keep the whole path. */
-	return slash && slash[1] ? slash + 1 : path;
-}
-
-/* Columns of sanitised text: one per UTF-8 lead byte. */
-static size_t diff_cols(const char *s)
-{
-	size_t cols = 0;
-
-	for (; *s; s++)
-		cols += ((unsigned char)*s & 0xc0) != 0x80;
-	return cols;
-}
-
-static void diff_pad(FILE *out, size_t cols, size_t width)
-{
-	for (; cols < width; cols++)
-		fputc(' ', out);
-}
-
 static size_t diff_func_width(const struct diff_row *rows, size_t n)
 {
-	char buf[DIFF_NAME_MAX];
+	char buf[REPORT_NAME_MAX];
 	size_t width = strlen("FUNCTION");
 
 	for (size_t i = 0; i < n && width < DIFF_FUNC_COLS; i++) {
 		size_t cols;
 
-		diff_name(rows[i].name, buf);
-		cols = diff_cols(buf);
+		report_name(rows[i].name, buf);
+		cols = report_cols(buf);
 		if (cols > width)
 			width = cols < DIFF_FUNC_COLS ? cols : DIFF_FUNC_COLS;
 	}
@@ -193,13 +163,13 @@ static double diff_shown(double d)
 
 static void diff_print_row(FILE *out, const struct diff_row *r, size_t width)
 {
-	char name[DIFF_NAME_MAX], module[DIFF_NAME_MAX];
+	char name[REPORT_NAME_MAX], module[REPORT_NAME_MAX];
 
-	diff_name(r->name, name);
-	diff_name(diff_basename(r->module), module);
+	report_name(r->name, name);
+	report_name(report_basename(r->module), module);
 	fprintf(out, "%6.2f%%  %6.2f%%  %+7.2f  %+7.2f  %s", r->before_self, r->now_self,
 		diff_shown(r->d_self), diff_shown(r->d_total), name);
-	diff_pad(out, diff_cols(name), width);
+	report_pad(out, report_cols(name), width);
 	fprintf(out, "  %s\n", module);
 }
 
@@ -226,7 +196,7 @@ int diff_print(FILE *out, const struct profile *now, const struct profile *befor
 
 	/* "TOTAL-Δ" is 7 columns but 8 bytes: written as is, not through %7s. */
 	fprintf(out, "%7s  %7s  %7s  TOTAL-Δ  FUNCTION", "BEFORE%", "NOW%", "DELTA");
-	diff_pad(out, strlen("FUNCTION"), width);
+	report_pad(out, strlen("FUNCTION"), width);
 	fputs("  MODULE\n", out);
 	for (size_t i = 0; i < shown; i++)
 		diff_print_row(out, &rows[i], width);

@@ -9,20 +9,17 @@
 #include "proftui/offcpu.h"
 #include "proftui/sanitize.h"
 
-/* Longer names are cut by sanitize_name, never in the middle of a character. */
-#define REPORT_NAME_MAX		512
 /* The module column lines up after names up to this many columns. */
 #define REPORT_FUNC_COLS	48
 
-/* Sanitised name into buf; "[unknown]" for an empty one so no column is blank. */
-static void report_name(const char *name, char *buf)
+void report_name(const char *name, char *buf)
 {
 	if (!name || !*name)
 		name = "[unknown]";
 	sanitize_name(name, buf, REPORT_NAME_MAX);
 }
 
-static const char *report_basename(const char *path)
+const char *report_basename(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -30,8 +27,7 @@ static const char *report_basename(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Columns of sanitised text: one per UTF-8 lead byte (wide CJK will count one). */
-static size_t report_cols(const char *s)
+size_t report_cols(const char *s)
 {
 	size_t cols = 0;
 
@@ -61,7 +57,7 @@ static size_t report_func_width(const struct profile *p, const struct prof_row *
 	return width;
 }
 
-static void report_pad(FILE *out, size_t cols, size_t width)
+void report_pad(FILE *out, size_t cols, size_t width)
 {
 	for (; cols < width; cols++)
 		fputc(' ', out);

@@ -2,10 +2,27 @@
 #ifndef PROFTUI_REPORT_H
 #define PROFTUI_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "proftui/prochist.h"
 #include "proftui/profile.h"
+
+/*
+ * Column helpers shared by the text tables (this file's and diff.h's).
+ * Names are cut by sanitize_name at REPORT_NAME_MAX bytes, never in the
+ * middle of a character.
+ */
+#define REPORT_NAME_MAX 512
+/* Sanitised name into buf (REPORT_NAME_MAX bytes); "[unknown]" for an
+ * empty or NULL one, so no column is blank. */
+void report_name(const char *name, char *buf);
+/* The base name of a path; "dir/" keeps the whole path. */
+const char *report_basename(const char *path);
+/* Columns of sanitised text: one per UTF-8 lead byte (wide CJK counts one). */
+size_t report_cols(const char *s);
+/* Spaces from column `cols` up to `width`. */
+void report_pad(FILE *out, size_t cols, size_t width);
 
 struct report_info {
 	double duration_s;      /* wall time sampled */

@@ -37,7 +37,7 @@ static void safefile_msg(char *err, size_t errlen, const char *path, const char 
 	snprintf(err, errlen, "cannot write %s: %s", safe, what);
 }
 
-static const char *safefile_kind(mode_t m)
+const char *safefile_kind(mode_t m)
 {
 	if (S_ISDIR(m))
 		return "a directory";

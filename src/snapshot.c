@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proftui/safefile.h"
 #include "proftui/sanitize.h"
 
 /*
@@ -1216,27 +1217,12 @@ static void snap_file_fail(const char *path, char *err, size_t errlen, const cha
 	va_end(ap);
 }
 
-static const char *snap_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "a special file";
-}
-
 /* Only regular files: a FIFO would block, a device could be endless. */
 static int snap_check_stat(const char *path, const struct stat *st, char *err, size_t errlen)
 {
 	if (!S_ISREG(st->st_mode)) {
 		snap_file_fail(path, err, errlen, "is %s, not a regular file",
-			       snap_kind(st->st_mode));
+			       safefile_kind(st->st_mode));
 		return S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
 	}
 	if ((uint64_t)st->st_size > SNAPSHOT_MAX_BYTES) {

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /*
  * Every writer of user-named output (snapshots, exports) goes through this,
@@ -31,6 +32,9 @@ struct safefile {
 
 /* On failure nothing is left behind and sf is reset (abort is then a no-op). */
 int safefile_open(struct safefile *sf, const char *path, char *err, size_t errlen);
+
+/* What a file of mode m is, for messages: "a directory", "a FIFO", ... */
+const char *safefile_kind(mode_t m);
 /* Flush, fsync, rename; closes fp, frees and resets sf in every case, and on
  * failure removes the temporary file, so the target is untouched.  -EINVAL
  * when sf is not open. */

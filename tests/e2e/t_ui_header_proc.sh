@@ -8,7 +8,8 @@ tui_start -r 0.3 -- "$WORKLOADS/split" 30
 tui_wait '^cpu [0-9]+% usr [0-9]+% sys' 10 || fail "no cpu figures in the header"
 sleep 1.5
 tui_capture
-pid=$(pgrep -x split | head -n 1)
+# The header names the target: other runs of the same workload may be about.
+pid=$(sed -n 's/^proftui  pid \([0-9]*\) .*/\1/p' "$SCREEN" | head -n 1)
 [ -n "$pid" ] || fail "the workload is not running"
 line=$(grep -E '^cpu [0-9]+% usr' "$SCREEN")
 note "header: $line"

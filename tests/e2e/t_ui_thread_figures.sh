@@ -21,7 +21,8 @@ case $st in R|S) ;; *) fail "worker-a state '$st': $row" ;; esac
 ge "$cpu" 40 || fail "worker-a CPU $cpu %: $row"
 le "$cpu" 101 || fail "worker-a CPU $cpu % over one CPU: $row"
 # /proc agrees that it is that busy.
-pid=$(pgrep -x threads | head -n 1)
+# The header names the target: other runs of the same workload may be about.
+pid=$(sed -n 's/^proftui  pid \([0-9]*\) .*/\1/p' "$SCREEN" | head -n 1)
 t0=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/task/$tid/stat")
 sleep 1
 t1=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/task/$tid/stat")

@@ -27,7 +27,10 @@
  *                            throttled dropped_ring unwind_failed foreign
  *                            refused first_ns last_ns unwind.ok unwind.depth
  *                            unwind.stack_copy unwind.no_cfi unwind.bad_frame
- *                            unwind.no_user
+ *                            unwind.no_user, cpu.on cpu.runnable cpu.iowait
+ *                            cpu.sleep (--off-cpu weights), py.none py.ok
+ *                            py.read py.cycle py.depth py.bad py.torn
+ *                            py.no_thread py.mismatch (Python frames)
  *   thread TID SAMPLES NAME  one per thread, tids ascending, before any stack
  *   func ID MODULE NAME      ids dense from 0 and in order; defined before use
  *   stack COUNT TID PATH     COUNT (> 0) samples whose stack is PATH: func ids
@@ -104,15 +107,21 @@ static const char *const snap_mkeys[SNAP_NMETA] = {
 };
 
 #define SNAP_NFIXED_STATS	9
-#define SNAP_NSTATS		(SNAP_NFIXED_STATS + UWS__COUNT)
+#define SNAP_NSTATS		(SNAP_NFIXED_STATS + UWS__COUNT + CPU__COUNT + PYS__COUNT)
 
 _Static_assert(UWS__COUNT == 6, "a new unwind status needs a stat name below");
+_Static_assert(CPU__COUNT == 4, "a new CPU state needs a stat name below");
+_Static_assert(PYS__COUNT == 9, "a new Python status needs a stat name below");
 
+/* Older readers skip the names they do not know, so new ones may be added. */
 static const char *const snap_stat_names[SNAP_NSTATS] = {
 	"samples", "lost_kernel", "throttled", "dropped_ring", "unwind_failed",
 	"foreign", "refused", "first_ns", "last_ns",
 	"unwind.ok", "unwind.depth", "unwind.stack_copy", "unwind.no_cfi",
 	"unwind.bad_frame", "unwind.no_user",
+	"cpu.on", "cpu.runnable", "cpu.iowait", "cpu.sleep",
+	"py.none", "py.ok", "py.read", "py.cycle", "py.depth", "py.bad", "py.torn",
+	"py.no_thread", "py.mismatch",
 };
 
 static uint64_t *snap_stat_slot(struct prof_stats *s, size_t i)
@@ -122,7 +131,15 @@ static uint64_t *snap_stat_slot(struct prof_stats *s, size_t i)
 		&s->unwind_failed, &s->foreign, &s->refused, &s->first_ns, &s->last_ns,
 	};
 
-	return i < SNAP_NFIXED_STATS ? fixed[i] : &s->by_status[i - SNAP_NFIXED_STATS];
+	if (i < SNAP_NFIXED_STATS)
+		return fixed[i];
+	i -= SNAP_NFIXED_STATS;
+	if (i < UWS__COUNT)
+		return &s->by_status[i];
+	i -= UWS__COUNT;
+	if (i < CPU__COUNT)
+		return &s->by_cpu_state[i];
+	return &s->py_by_status[i - CPU__COUNT];
 }
 
 struct snap_pkey {

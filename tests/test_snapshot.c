@@ -71,6 +71,10 @@ static void fill_stats(struct profile *p)
 	st->last_ns = UINT64_MAX;
 	for (int i = 0; i < UWS__COUNT; i++)
 		st->by_status[i] = 100 + (uint64_t)i;
+	for (int i = 0; i < CPU__COUNT; i++)
+		st->by_cpu_state[i] = 200 + (uint64_t)i;
+	for (int i = 0; i < PYS__COUNT; i++)
+		st->py_by_status[i] = 300 + (uint64_t)i;
 }
 
 /* Small: threads, weird names, recursion, samples without frames. */

@@ -128,9 +128,18 @@ bench: all $(B)/bench/work
 bench-smoke: $(B)/proftui $(B)/bench/work
 	PROFTUI=$(B)/proftui WORK=$(B)/bench/work bench/run --smoke
 
+# Time to draw each view from a loaded snapshot of 10k, 100k and 1M unique
+# stacks (~20 s; writes its section of BENCHMARKS.md).
+$(B)/bench/frametime: bench/frametime.c $(LIBOBJS)
+	mkdir -p $(B)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-frametime: $(B)/bench/frametime
+	$(B)/bench/frametime --write BENCHMARKS.md
+
 # What Python frames and --off-cpu cost, beside the same runs without them
 # (~1 min; writes its section of BENCHMARKS.md).
 bench-features: $(B)/proftui workloads
 	PROFTUI=$(B)/proftui WORKLOADS=$(B)/workloads bench/features
 
-.PHONY: bench bench-smoke bench-features
+.PHONY: bench bench-smoke bench-features bench-frametime

@@ -43,37 +43,48 @@ static void climb(const struct profile *p, uint32_t node, enum cpu_state cs, uin
 }
 
 /* Ordinary functions: what is not off the CPU is on it. */
-static void fill_on(const struct profile *p, struct offcpu_split *split, size_t nf)
+static void fill_on(const struct prof_row *rows, size_t n, struct offcpu_split *split, size_t nf)
 {
-	struct prof_row *rows;
-	long n = profile_hot(p, PROF_SORT_TOTAL, &rows);
-
-	for (long i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct offcpu_split *sp = &split[rows[i].func];
 		uint64_t off = sp->v[CPU_RUNNABLE] + sp->v[CPU_IOWAIT] + sp->v[CPU_SLEEP];
 
 		if (rows[i].func < nf)
 			sp->v[CPU_ON] = rows[i].total > off ? rows[i].total - off : 0;
 	}
-	free(rows);
 }
 
-int offcpu_split(const struct profile *p, struct offcpu_split **out, bool *any)
+int offcpu_split(const struct profile *p, const struct prof_row *rows, size_t nrows,
+		 struct offcpu_split **out, bool *any)
 {
 	size_t nf = profile_nfuncs(p), nn = profile_nnodes(p);
-	struct offcpu_split *split = calloc(nf ? nf : 1, sizeof(*split));
-	uint32_t *stamp = calloc(nf ? nf : 1, sizeof(*stamp));
+	struct offcpu_split *split = NULL;
+	uint32_t *stamp = NULL;
 	uint8_t *state = calloc(nf ? nf : 1, 1);
+	bool leaves = false;
 
 	*any = false;
-	if (!split || !stamp || !state) {
+	*out = NULL;
+	if (!state)
+		return -ENOMEM;
+	for (size_t f = 0; f < nf; f++) {
+		state[f] = (uint8_t)offcpu_state_of(p, (uint32_t)f);
+		leaves |= state[f] != CPU_ON;
+	}
+	/* No state leaf, no time off the CPU: the tree need not be walked
+	 * (this runs at every redraw of the hot table). */
+	if (!leaves) {
+		free(state);
+		return 0;
+	}
+	split = calloc(nf, sizeof(*split));
+	stamp = calloc(nf, sizeof(*stamp));
+	if (!split || !stamp) {
 		free(split);
 		free(stamp);
 		free(state);
 		return -ENOMEM;
 	}
-	for (size_t f = 0; f < nf; f++)
-		state[f] = (uint8_t)offcpu_state_of(p, (uint32_t)f);
 	for (size_t i = 1; i < nn; i++) {
 		const struct prof_node *n = profile_node(p, (uint32_t)i);
 
@@ -82,7 +93,7 @@ int offcpu_split(const struct profile *p, struct offcpu_split **out, bool *any)
 			*any = true;
 		}
 	}
-	fill_on(p, split, nf);
+	fill_on(rows, nrows, split, nf);
 	free(stamp);
 	free(state);
 	*out = split;

@@ -101,7 +101,7 @@ int report_table(FILE *out, const struct profile *p, enum prof_sort sort, size_t
 	bool off = false;
 
 	/* With time off the CPU, each function's total split by state. */
-	if (offcpu_split(p, &split, &off) == 0 && !off) {
+	if (offcpu_split(p, r, (size_t)n, &split, &off) == 0 && !off) {
 		free(split);
 		split = NULL;
 	}

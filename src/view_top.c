@@ -168,7 +168,7 @@ static void top_split(struct top *t, const struct profile *p)
 {
 	bool any = false;
 
-	if (offcpu_split(p, &t->split, &any) == 0 && !any) {
+	if (offcpu_split(p, t->rows, t->nrows, &t->split, &any) == 0 && !any) {
 		free(t->split);
 		t->split = NULL;
 	}

@@ -19,7 +19,12 @@ Test(offcpu, split_by_state_per_function)
 	cr_assert_eq(profile_add_sample(p, 1, s1, 2, 10, 0), 0);   /* 10 on the CPU */
 	cr_assert_eq(profile_add_sample(p, 1, s2, 3, 30, 0), 0);   /* 30 IO wait */
 	cr_assert_eq(profile_add_sample(p, 1, s3, 4, 5, 0), 0);    /* 5 asleep, recursing */
-	cr_assert_eq(offcpu_split(p, &sp, &any), 0);
+	struct prof_row *rows;
+	long nrows = profile_hot(p, PROF_SORT_TOTAL, &rows);
+
+	cr_assert_gt(nrows, 0);
+	cr_assert_eq(offcpu_split(p, rows, (size_t)nrows, &sp, &any), 0);
+	free(rows);
 	cr_assert(any);
 	cr_assert_eq(sp[io].v[CPU_ON], 10);
 	cr_assert_eq(sp[io].v[CPU_IOWAIT], 30);
@@ -42,9 +47,8 @@ Test(offcpu, no_off_cpu_weight)
 	bool any = true;
 
 	cr_assert_eq(profile_add_sample(p, 1, &f, 1, 3, 0), 0);
-	cr_assert_eq(offcpu_split(p, &sp, &any), 0);
+	cr_assert_eq(offcpu_split(p, NULL, 0, &sp, &any), 0);
 	cr_assert(!any);
-	cr_assert_eq(sp[f].v[CPU_ON], 3);
-	free(sp);
+	cr_assert_null(sp, "no split without off-CPU time");
 	profile_free(p);
 }

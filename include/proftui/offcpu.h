@@ -32,11 +32,13 @@ struct offcpu_split {
 /*
  * For every function of p, the weight of the samples it is on the stack of,
  * by state (counted once per sample under recursion): *out is an array of
- * profile_nfuncs(p) entries for the caller to free.  v[CPU_ON] is the rest
- * of the function's total, so the four add up to it.  *any tells whether p
- * holds any off-CPU weight.  Returns 0 or -ENOMEM.  O(functions + the depth
- * of every off-CPU path).
+ * profile_nfuncs(p) entries for the caller to free, NULL when p holds no
+ * off-CPU weight (*any false).  v[CPU_ON] is the rest of the function's
+ * total as given by rows (profile_hot's, which the caller has already), so
+ * the four add up to it.  Returns 0 or -ENOMEM.  O(functions) without
+ * off-CPU time, else O(functions + the depth of every off-CPU path).
  */
-int offcpu_split(const struct profile *p, struct offcpu_split **out, bool *any);
+int offcpu_split(const struct profile *p, const struct prof_row *rows, size_t nrows,
+		 struct offcpu_split **out, bool *any);
 
 #endif

@@ -34,6 +34,7 @@ struct pfunc {
 	uint32_t name_len, module_len;
 	uint64_t self, total;
 	uint64_t seq;		/* last sample that added to total; 0 = never in a sample */
+	uint32_t first_node, last_node;	/* its nodes, linked through next_same */
 };
 
 struct ptable {
@@ -49,6 +50,7 @@ struct profile {
 
 	struct prof_node *nodes;
 	uint32_t *last_child;	/* per node: where insertion-order appends go */
+	uint32_t *next_same;	/* per node: the next node of the same function */
 	size_t nnodes, nodes_cap;
 	struct ptable child_index;
 
@@ -200,6 +202,7 @@ struct profile *profile_new(void)
 		.first_child = PROF_NONE, .next_sibling = PROF_NONE,
 	};
 	p->last_child[0] = PROF_NONE;
+	p->next_same[0] = PROF_NONE;
 	p->nnodes = 1;
 	p->last_leaf = PROF_NONE;
 	return p;
@@ -218,6 +221,7 @@ void profile_free(struct profile *p)
 	free(p->func_index.slots);
 	free(p->nodes);
 	free(p->last_child);
+	free(p->next_same);
 	free(p->child_index.slots);
 	free(p->threads);
 	free(p->path_buf);
@@ -273,6 +277,7 @@ uint32_t profile_func(struct profile *p, const char *name, const char *module)
 	p->funcs[id] = (struct pfunc){
 		.name = s, .module = s + nlen + 1, .hash = h,
 		.name_len = (uint32_t)nlen, .module_len = (uint32_t)mlen,
+		.first_node = PROF_NONE, .last_node = PROF_NONE,
 	};
 	ptable_put(&p->func_index, id, h);
 	return id;
@@ -316,6 +321,7 @@ static int tree_reserve(struct profile *p, size_t fresh)
 		return -ENOMEM;
 
 	size_t need = p->nnodes + fresh, cap = p->nodes_cap, cap2 = p->nodes_cap;
+	size_t cap3 = p->nodes_cap;
 
 	struct prof_node *nodes = prof_grow(p->nodes, &cap, need, sizeof(*nodes), PROF_MAX_NODES);
 
@@ -328,7 +334,13 @@ static int tree_reserve(struct profile *p, size_t fresh)
 	if (!last)
 		return -ENOMEM;
 	p->last_child = last;
-	/* Both grew from the same capacity by the same rule, so cap == cap2. */
+
+	uint32_t *same = prof_grow(p->next_same, &cap3, need, sizeof(*same), PROF_MAX_NODES);
+
+	if (!same)
+		return -ENOMEM;
+	p->next_same = same;
+	/* All grew from the same capacity by the same rule, so the caps agree. */
 	p->nodes_cap = cap;
 	/* The root is not in the child index. */
 	return ptable_reserve(&p->child_index, need - 1, p, node_id_hash);
@@ -344,6 +356,12 @@ static uint32_t node_append(struct profile *p, uint32_t parent, uint32_t func)
 		.first_child = PROF_NONE, .next_sibling = PROF_NONE,
 	};
 	p->last_child[id] = PROF_NONE;
+	p->next_same[id] = PROF_NONE;
+	if (p->funcs[func].last_node == PROF_NONE)
+		p->funcs[func].first_node = id;
+	else
+		p->next_same[p->funcs[func].last_node] = id;
+	p->funcs[func].last_node = id;
 	if (p->last_child[parent] == PROF_NONE)
 		p->nodes[parent].first_child = id;
 	else
@@ -890,4 +908,14 @@ void profile_scale(struct profile *p, double factor)
 		p->threads[i].samples = scale_count(p->threads[i].samples, factor);
 	/* Scaled in two parts so that samples stays >= the root's total. */
 	p->stats.samples = p->nodes[0].total + scale_count(stackless, factor);
+}
+
+uint32_t profile_func_first_node(const struct profile *p, uint32_t func)
+{
+	return func < p->nfuncs ? p->funcs[func].first_node : PROF_NONE;
+}
+
+uint32_t profile_node_next_same(const struct profile *p, uint32_t node)
+{
+	return node > 0 && node < p->nnodes ? p->next_same[node] : PROF_NONE;
 }

@@ -263,32 +263,28 @@ static int sw_push(struct sandwich *sw, size_t *n, uint32_t v)
 	return 0;
 }
 
+/* Does any ancestor of node n run function f? */
+static bool sw_under(const struct profile *p, uint32_t n, uint32_t f)
+{
+	for (const struct prof_node *x = profile_node(p, profile_node(p, n)->parent);
+	     x && x->func != PROF_NONE; x = profile_node(p, x->parent))
+		if (x->func == f)
+			return true;
+	return false;
+}
+
 /*
- * Outermost occurrences of F (nested recursion skipped), in one
- * cache-friendly pass in id order: profile.c numbers every node after its
- * parent, so a node's parent has always been seen.  mark: F is the node or
- * above it.
+ * The outermost occurrences of the focus (nodes of it with no ancestor of
+ * it) into the queue, in id order.  The profile lists each function's nodes,
+ * so this costs the focus's nodes times their depth, not the whole tree.
  */
 static int sw_scan(struct sandwich *sw, const struct profile *p, size_t *nq)
 {
-	size_t nn = profile_nnodes(p);
-	uint8_t *in = sw_grow(sw->mark, &sw->capmark, nn, 1, SIZE_MAX);
-
 	*nq = 0;
-	if (!in)
-		return -ENOMEM;
-	sw->mark = in;
-	in[0] = 0;
-	for (size_t i = 1; i < nn; i++) {
-		const struct prof_node *x = profile_node(p, (uint32_t)i);
-		bool here = x->func == sw->focus;
-
-		if (x->parent >= i)
-			return -EINVAL;
-		in[i] = in[x->parent] || here;
-		if (here && !in[x->parent] && sw_push(sw, nq, (uint32_t)i))
+	for (uint32_t n = profile_func_first_node(p, sw->focus); n != PROF_NONE;
+	     n = profile_node_next_same(p, n))
+		if (!sw_under(p, n, sw->focus) && sw_push(sw, nq, n))
 			return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -473,6 +469,5 @@ void sandwich_release(struct sandwich *sw)
 	free(sw->cand);
 	free(sw->grp);
 	free(sw->queue);
-	free(sw->mark);
 	memset(sw, 0, sizeof(*sw));
 }

@@ -1086,3 +1086,33 @@ Test(profile, scale_keeps_random_trees_consistent)
 	}
 	profile_free(p);
 }
+
+Test(profile, each_function_lists_its_nodes_in_id_order)
+{
+	struct profile *p = profile_new();
+	uint32_t m = profile_func(p, "main", "app"), a = profile_func(p, "a", "app");
+	uint32_t b = profile_func(p, "b", "app"), seen[8];
+	size_t n = 0;
+
+	cr_assert_eq(profile_add_sample(p, 1, (uint32_t[]){ a, m }, 2, 1, 1), 0);
+	cr_assert_eq(profile_add_sample(p, 1, (uint32_t[]){ a, b, m }, 3, 1, 2), 0);
+	cr_assert_eq(profile_add_sample(p, 1, (uint32_t[]){ a, a, b, m }, 4, 1, 3), 0);
+	cr_assert_eq(profile_add_sample(p, 1, (uint32_t[]){ a, m }, 2, 1, 4), 0);  /* no new node */
+	for (uint32_t x = profile_func_first_node(p, a); x != PROF_NONE; x = profile_node_next_same(p, x)) {
+		cr_assert_lt(n, 8);
+		cr_assert_eq(profile_node(p, x)->func, a);
+		cr_assert(n == 0 || x > seen[n - 1], "in id order");
+		seen[n++] = x;
+	}
+	cr_assert_eq(n, 3, "a has three nodes: main>a, main>b>a, main>b>a>a");
+	/* Every node of a is found: count them the slow way. */
+	size_t slow = 0;
+
+	for (uint32_t i = 1; i < profile_nnodes(p); i++)
+		slow += profile_node(p, i)->func == a;
+	cr_assert_eq(slow, n);
+	cr_assert_eq(profile_func_first_node(p, 99), PROF_NONE);
+	cr_assert_eq(profile_node_next_same(p, 0), PROF_NONE, "the root has no function");
+	cr_assert_eq(profile_node_next_same(p, 9999), PROF_NONE);
+	profile_free(p);
+}

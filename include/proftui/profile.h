@@ -108,6 +108,15 @@ const struct prof_node *profile_node(const struct profile *p, uint32_t id);
 size_t profile_nnodes(const struct profile *p);
 
 /*
+ * The call-tree nodes of one function, in id order: the first, then each
+ * next one (PROF_NONE at the end, and for an unknown function or node).
+ * Kept as nodes are made, so finding where a function is costs what it
+ * finds, not the size of the tree.  O(1) each.
+ */
+uint32_t profile_func_first_node(const struct profile *p, uint32_t func);
+uint32_t profile_node_next_same(const struct profile *p, uint32_t node);
+
+/*
  * Visit every node with self > 0, depth first, iteratively.  `path` holds the
  * function ids from the outermost caller (path[0]) to the node (path[depth-1]).
  * Children come in the order they were first seen.  Stops early and returns

@@ -78,8 +78,6 @@ struct sandwich {
 	size_t capgrp;
 	uint32_t *queue;	/* occurrences, expand-all's work list */
 	size_t capqueue;
-	uint8_t *mark;		/* per call-tree node: F is it or above it */
-	size_t capmark;
 };
 
 /* An empty sandwich without a focus. */

@@ -8,49 +8,15 @@
 
 #include "proftui/diff.h"
 
+#include "fixture.h"
+
 #define APP "/usr/bin/app"
 #define LIB "/usr/lib/libapp.so.1"
-
-/* Output captured in memory, NUL-terminated after end(). */
-struct capture {
-	FILE *f;
-	char *buf;
-	size_t len;
-};
-
-static void begin(struct capture *c)
-{
-	c->buf = NULL;
-	c->len = 0;
-	c->f = open_memstream(&c->buf, &c->len);
-	cr_assert_not_null(c->f);
-}
-
-static void end(struct capture *c)
-{
-	cr_assert_eq(fclose(c->f), 0);
-}
-
-static struct profile *prof(void)
-{
-	struct profile *p = profile_new();
-
-	cr_assert_not_null(p);
-	return p;
-}
-
-static uint32_t fn(struct profile *p, const char *name, const char *module)
-{
-	uint32_t id = profile_func(p, name, module);
-
-	cr_assert_neq(id, UINT32_MAX);
-	return id;
-}
 
 /* `w` samples of leaf (in module mod) called from main. */
 static void hit(struct profile *p, const char *leaf, const char *mod, uint64_t w)
 {
-	uint32_t f[2] = { fn(p, leaf, mod), fn(p, "main", APP) };
+	uint32_t f[2] = { fx_fn(p, leaf, mod), fx_fn(p, "main", APP) };
 
 	cr_assert_eq(profile_add_sample(p, 1, f, 2, w, 0), 0);
 }
@@ -77,11 +43,11 @@ static const struct diff_row *find(const struct diff_row *r, long n, const char 
 /* Before: f 10 %, g 13.1 %, h 76.9 %; now: f 22.34 %, g 10 %, h 67.66 %. */
 static void signs_pair(struct profile **now, struct profile **before)
 {
-	*before = prof();
+	*before = fx_profile();
 	hit(*before, "f", LIB, 1000);
 	hit(*before, "g", LIB, 1310);
 	hit(*before, "h", LIB, 7690);
-	*now = prof();
+	*now = fx_profile();
 	hit(*now, "h", LIB, 6766);
 	hit(*now, "f", LIB, 2234);
 	hit(*now, "g", LIB, 1000);
@@ -90,9 +56,9 @@ static void signs_pair(struct profile **now, struct profile **before)
 static void print(struct capture *c, const struct profile *now, const struct profile *before,
 		  size_t max)
 {
-	begin(c);
+	fx_begin(c);
 	cr_assert_eq(diff_print(c->f, now, before, max), 0);
-	end(c);
+	fx_end(c);
 }
 
 /* Line i (0 = the header) of text, copied into line. */
@@ -197,7 +163,7 @@ Test(diff, row_limit)
 /* The same 3:1 split at twice the samples (a longer run) is no change. */
 Test(diff, normalised_by_each_sample_total)
 {
-	struct profile *now = prof(), *before = prof();
+	struct profile *now = fx_profile(), *before = fx_profile();
 	struct diff_row *r;
 	struct capture c;
 
@@ -228,7 +194,7 @@ Test(diff, normalised_by_each_sample_total)
 
 Test(diff, identical_profiles_all_zero)
 {
-	struct profile *p = prof();
+	struct profile *p = fx_profile();
 	struct capture c;
 
 	hit(p, "a", LIB, 7);
@@ -253,7 +219,7 @@ Test(diff, identical_profiles_all_zero)
 /* A change under half a hundredth of a point prints "+0.00", not "-0.00". */
 Test(diff, tiny_fall_prints_plus_zero)
 {
-	struct profile *now = prof(), *before = prof();
+	struct profile *now = fx_profile(), *before = fx_profile();
 	struct capture c;
 
 	hit(before, "x", LIB, 1);
@@ -271,10 +237,10 @@ Test(diff, tiny_fall_prints_plus_zero)
 /* Ids differ between profiles; the same name in two modules is two functions. */
 Test(diff, matched_by_name_and_module_not_id)
 {
-	struct profile *now = prof(), *before = prof();
+	struct profile *now = fx_profile(), *before = fx_profile();
 	struct diff_row *r;
 
-	fn(before, "pad", "/pad");        /* shift before's ids */
+	fx_fn(before, "pad", "/pad");        /* shift before's ids */
 	hit(before, "work", LIB, 50);
 	hit(before, "work", APP, 50);
 	hit(now, "work", APP, 80);
@@ -296,7 +262,7 @@ Test(diff, matched_by_name_and_module_not_id)
 
 Test(diff, functions_on_one_side_only)
 {
-	struct profile *now = prof(), *before = prof();
+	struct profile *now = fx_profile(), *before = fx_profile();
 	struct diff_row *r;
 
 	hit(before, "gone", LIB, 40);
@@ -325,17 +291,17 @@ Test(diff, functions_on_one_side_only)
 /* Equal |Δself|: the larger |Δtotal| first, whatever the sign or name. */
 Test(diff, ties_broken_by_total_change)
 {
-	struct profile *now = prof(), *before = prof();
+	struct profile *now = fx_profile(), *before = fx_profile();
 	uint32_t b[3], a[3];
 	struct diff_row *r;
 
 	/* before: z self 50; y self 50 (y under z in half of them: z total 75). */
-	b[0] = fn(before, "y", LIB), b[1] = fn(before, "z", LIB), b[2] = fn(before, "main", APP);
+	b[0] = fx_fn(before, "y", LIB), b[1] = fx_fn(before, "z", LIB), b[2] = fx_fn(before, "main", APP);
 	cr_assert_eq(profile_add_sample(before, 1, (uint32_t[]){ b[1], b[2] }, 2, 50, 0), 0);
 	cr_assert_eq(profile_add_sample(before, 1, (uint32_t[]){ b[0], b[1], b[2] }, 3, 25, 0), 0);
 	cr_assert_eq(profile_add_sample(before, 1, (uint32_t[]){ b[0], b[2] }, 2, 25, 0), 0);
 	/* now: y self 60 (total 60), z self 40 (total 40). */
-	a[0] = fn(now, "z", LIB), a[1] = fn(now, "y", LIB), a[2] = fn(now, "main", APP);
+	a[0] = fx_fn(now, "z", LIB), a[1] = fx_fn(now, "y", LIB), a[2] = fx_fn(now, "main", APP);
 	cr_assert_eq(profile_add_sample(now, 1, (uint32_t[]){ a[0], a[2] }, 2, 40, 0), 0);
 	cr_assert_eq(profile_add_sample(now, 1, (uint32_t[]){ a[1], a[2] }, 2, 60, 0), 0);
 	long n = rows_of(now, before, &r);
@@ -354,12 +320,12 @@ Test(diff, ties_broken_by_total_change)
 
 Test(diff, empty_profiles)
 {
-	struct profile *full = prof(), *empty = prof();
+	struct profile *full = fx_profile(), *empty = fx_profile();
 	struct diff_row *r;
 	struct capture c;
 
 	hit(full, "a", LIB, 10);
-	fn(empty, "never", LIB);
+	fx_fn(empty, "never", LIB);
 	print(&c, full, empty, 0);
 	cr_assert_str_eq(c.buf, "no samples in the baseline\n");
 	free(c.buf);
@@ -385,7 +351,7 @@ Test(diff, empty_profiles)
 /* Unknown stacks count in the sample total, as in the hot table. */
 Test(diff, shares_of_all_samples)
 {
-	struct profile *now = prof(), *before = prof();
+	struct profile *now = fx_profile(), *before = fx_profile();
 	struct diff_row *r;
 
 	hit(before, "a", LIB, 10);
@@ -404,7 +370,7 @@ Test(diff, shares_of_all_samples)
 
 Test(diff, names_sanitised_and_padded)
 {
-	struct profile *now = prof(), *before = prof();
+	struct profile *now = fx_profile(), *before = fx_profile();
 	struct capture c;
 	char line[256];
 

@@ -10,6 +10,8 @@
 
 #include "proftui/flamesvg.h"
 
+#include "fixture.h"
+
 #define MOD "/usr/lib/libapp.so.1"
 #define EXE "/usr/bin/app"
 #define DEEP 10000
@@ -19,40 +21,6 @@
 #define MAX_DEPTH 1024
 
 /* --- profiles --- */
-
-static uint32_t fn(struct profile *p, const char *name, const char *module)
-{
-	uint32_t id = profile_func(p, name, module);
-
-	cr_assert_neq(id, UINT32_MAX);
-	return id;
-}
-
-static void add(struct profile *p, const uint32_t *funcs, size_t n, uint64_t w)
-{
-	cr_assert_eq(profile_add_sample(p, 1, funcs, n, w, 0), 0);
-}
-
-static struct profile *new_profile(void)
-{
-	struct profile *p = profile_new();
-
-	cr_assert_not_null(p);
-	return p;
-}
-
-/* 60 main->a, 30 main->b, 10 main->c->a: six nodes, the root included. */
-static struct profile *hists(void)
-{
-	struct profile *p = new_profile();
-	uint32_t m = fn(p, "main", EXE), a = fn(p, "a", MOD);
-	uint32_t b = fn(p, "b", MOD), c = fn(p, "c", MOD);
-
-	add(p, (uint32_t[]){ b, m }, 2, 30);
-	add(p, (uint32_t[]){ a, m }, 2, 60);
-	add(p, (uint32_t[]){ a, c, m }, 3, 10);
-	return p;
-}
 
 /* --- output and parsing --- */
 
@@ -200,7 +168,7 @@ static bool valid_utf8(const unsigned char *s, size_t n)
 
 Test(flamesvg, well_formed_with_a_frame_per_node)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct svg s = render(p, NULL);
 	size_t n;
 	struct sframe *fr = frames(&s, &n);
@@ -218,7 +186,7 @@ Test(flamesvg, well_formed_with_a_frame_per_node)
 
 Test(flamesvg, widths_are_proportional_and_roots_at_the_bottom)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct svg s = render(p, NULL);
 	size_t n;
 	struct sframe *fr = frames(&s, &n);
@@ -254,7 +222,7 @@ Test(flamesvg, widths_are_proportional_and_roots_at_the_bottom)
 
 Test(flamesvg, width_option_and_titles)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct flamesvg_opts o = { .title = "t<1>", .subtitle = "app & co", .width = 600 };
 	struct svg s = render(p, &o);
 	size_t n;
@@ -273,13 +241,13 @@ Test(flamesvg, width_option_and_titles)
 Test(flamesvg, nasty_names_are_escaped_and_valid_utf8)
 {
 	static const char evil[] = "<script>&\"'";
-	struct profile *p = new_profile();
-	uint32_t m = fn(p, "main", EXE);
+	struct profile *p = fx_profile();
+	uint32_t m = fx_fn(p, "main", EXE);
 
-	add(p, (uint32_t[]){ fn(p, evil, MOD), m }, 2, 50);
-	add(p, (uint32_t[]){ fn(p, "esc\x1b[31mred\x7f", MOD), m }, 2, 20);
-	add(p, (uint32_t[]){ fn(p, "bad\xff\xfe utf8 \xc3", MOD), m }, 2, 20);
-	add(p, (uint32_t[]){ fn(p, "na\xc3\xafve \xce\xbb nonchar \xef\xbf\xbe", "/opt/m\xff<.so"),
+	fx_add(p, (uint32_t[]){ fx_fn(p, evil, MOD), m }, 2, 50);
+	fx_add(p, (uint32_t[]){ fx_fn(p, "esc\x1b[31mred\x7f", MOD), m }, 2, 20);
+	fx_add(p, (uint32_t[]){ fx_fn(p, "bad\xff\xfe utf8 \xc3", MOD), m }, 2, 20);
+	fx_add(p, (uint32_t[]){ fx_fn(p, "na\xc3\xafve \xce\xbb nonchar \xef\xbf\xbe", "/opt/m\xff<.so"),
 			     m }, 2, 10);
 
 	struct svg s = render(p, &(struct flamesvg_opts){ .title = "\xff\x01" });
@@ -305,12 +273,12 @@ Test(flamesvg, nasty_names_are_escaped_and_valid_utf8)
 
 Test(flamesvg, frames_under_a_tenth_of_a_pixel_are_left_out)
 {
-	struct profile *p = new_profile();
-	uint32_t m = fn(p, "main", EXE), big = fn(p, "big", MOD), tiny = fn(p, "tiny", MOD);
-	uint32_t under = fn(p, "under_tiny", MOD);
+	struct profile *p = fx_profile();
+	uint32_t m = fx_fn(p, "main", EXE), big = fx_fn(p, "big", MOD), tiny = fx_fn(p, "tiny", MOD);
+	uint32_t under = fx_fn(p, "under_tiny", MOD);
 
-	add(p, (uint32_t[]){ big, m }, 2, 1000000);
-	add(p, (uint32_t[]){ under, tiny, m }, 3, 1);
+	fx_add(p, (uint32_t[]){ big, m }, 2, 1000000);
+	fx_add(p, (uint32_t[]){ under, tiny, m }, 3, 1);
 	/* 1180 px / 1000001 samples: one sample is 0.0012 px. */
 	struct svg s = render(p, NULL);
 	size_t n;
@@ -326,13 +294,13 @@ Test(flamesvg, frames_under_a_tenth_of_a_pixel_are_left_out)
 
 Test(flamesvg, labels_are_cut_to_fit)
 {
-	struct profile *p = new_profile();
-	uint32_t m = fn(p, "main", EXE);
-	uint32_t wide = fn(p, "a_rather_long_function_name_that_will_not_fit", MOD);
-	uint32_t narrow = fn(p, "n", MOD);
+	struct profile *p = fx_profile();
+	uint32_t m = fx_fn(p, "main", EXE);
+	uint32_t wide = fx_fn(p, "a_rather_long_function_name_that_will_not_fit", MOD);
+	uint32_t narrow = fx_fn(p, "n", MOD);
 
-	add(p, (uint32_t[]){ wide, m }, 2, 10);
-	add(p, (uint32_t[]){ narrow, m }, 2, 990);
+	fx_add(p, (uint32_t[]){ wide, m }, 2, 10);
+	fx_add(p, (uint32_t[]){ narrow, m }, 2, 990);
 
 	struct svg s = render(p, NULL);
 	size_t n;
@@ -347,12 +315,12 @@ Test(flamesvg, labels_are_cut_to_fit)
 	free(s.buf);
 	profile_free(p);
 
-	p = new_profile();
-	m = fn(p, "main", EXE);
-	wide = fn(p, "a_rather_long_function_name_that_will_not_fit", MOD);
-	narrow = fn(p, "n", MOD);
-	add(p, (uint32_t[]){ wide, m }, 2, 100);
-	add(p, (uint32_t[]){ narrow, m }, 2, 900);
+	p = fx_profile();
+	m = fx_fn(p, "main", EXE);
+	wide = fx_fn(p, "a_rather_long_function_name_that_will_not_fit", MOD);
+	narrow = fx_fn(p, "n", MOD);
+	fx_add(p, (uint32_t[]){ wide, m }, 2, 100);
+	fx_add(p, (uint32_t[]){ narrow, m }, 2, 900);
 	s = render(p, NULL);
 	fr = frames(&s, &n);
 	w = frame_at(fr, n, "a_rather_long_function_name_that_will_not_fit", -1);
@@ -369,13 +337,13 @@ Test(flamesvg, labels_are_cut_to_fit)
 
 Test(flamesvg, colours_stable_per_name_and_python_distinct)
 {
-	struct profile *p = new_profile();
-	uint32_t m = fn(p, "main", EXE), a = fn(p, "work", MOD), c = fn(p, "caller", MOD);
-	uint32_t py = fn(p, "work", "/srv/app/job.py");
+	struct profile *p = fx_profile();
+	uint32_t m = fx_fn(p, "main", EXE), a = fx_fn(p, "work", MOD), c = fx_fn(p, "caller", MOD);
+	uint32_t py = fx_fn(p, "work", "/srv/app/job.py");
 
-	add(p, (uint32_t[]){ a, m }, 2, 40);
-	add(p, (uint32_t[]){ a, c, m }, 3, 30);
-	add(p, (uint32_t[]){ py, m }, 2, 30);
+	fx_add(p, (uint32_t[]){ a, m }, 2, 40);
+	fx_add(p, (uint32_t[]){ a, c, m }, 3, 30);
+	fx_add(p, (uint32_t[]){ py, m }, 2, 30);
 
 	struct svg s = render(p, NULL);
 	size_t n, natives = 0;
@@ -410,16 +378,16 @@ Test(flamesvg, colours_stable_per_name_and_python_distinct)
 
 Test(flamesvg, a_10000_frame_stack_is_cut_at_the_depth_limit)
 {
-	struct profile *p = new_profile();
+	struct profile *p = fx_profile();
 	uint32_t *funcs = malloc(DEEP * sizeof(*funcs));
 	char name[32], height[64];
 
 	cr_assert_not_null(funcs);
 	for (size_t i = 0; i < DEEP; i++) {
 		snprintf(name, sizeof(name), "f%zu", i);
-		funcs[DEEP - 1 - i] = fn(p, name, EXE);
+		funcs[DEEP - 1 - i] = fx_fn(p, name, EXE);
 	}
-	add(p, funcs, DEEP, 7);
+	fx_add(p, funcs, DEEP, 7);
 	free(funcs);
 
 	struct svg s = render(p, NULL);
@@ -443,7 +411,7 @@ Test(flamesvg, a_10000_frame_stack_is_cut_at_the_depth_limit)
 
 Test(flamesvg, shallow_stacks_are_not_cut)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct svg s = render(p, NULL);
 
 	cr_assert_null(strstr(s.buf, "are cut"));
@@ -453,10 +421,10 @@ Test(flamesvg, shallow_stacks_are_not_cut)
 
 Test(flamesvg, empty_profile_says_no_samples)
 {
-	struct profile *p = new_profile();
+	struct profile *p = fx_profile();
 
 	/* Samples without a stack draw nothing either. */
-	add(p, NULL, 0, 5);
+	fx_add(p, NULL, 0, 5);
 
 	struct svg s = render(p, NULL);
 
@@ -470,7 +438,7 @@ Test(flamesvg, empty_profile_says_no_samples)
 
 Test(flamesvg, write_error_is_eio)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	FILE *f = fopen("/dev/full", "w");
 
 	if (!f)

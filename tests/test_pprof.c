@@ -11,40 +11,13 @@
 
 #include "proftui/pprof.h"
 
+#include "fixture.h"
+
 #define MOD "/usr/lib/libapp.so.1"
 #define EXE "/usr/bin/app"
 #define DEEP 10000
 
 /* --- building profiles --- */
-
-static uint32_t fn(struct profile *p, const char *name, const char *module)
-{
-	uint32_t id = profile_func(p, name, module);
-
-	cr_assert_neq(id, UINT32_MAX);
-	return id;
-}
-
-static void add(struct profile *p, const uint32_t *funcs, size_t n, uint64_t w)
-{
-	cr_assert_eq(profile_add_sample(p, 1, funcs, n, w, 0), 0);
-}
-
-/* 60 main->a, 30 main->b, 10 main->c->a: a has 70% self, main 100% total. */
-static struct profile *hists(void)
-{
-	struct profile *p = profile_new();
-
-	cr_assert_not_null(p);
-
-	uint32_t m = fn(p, "main", EXE), a = fn(p, "a", MOD);
-	uint32_t b = fn(p, "b", MOD), c = fn(p, "c", MOD);
-
-	add(p, (uint32_t[]){ a, m }, 2, 60);
-	add(p, (uint32_t[]){ b, m }, 2, 30);
-	add(p, (uint32_t[]){ a, c, m }, 3, 10);
-	return p;
-}
 
 /* Names a text format would choke on; NAME_FIXED is what protobuf gets. */
 static const char *const nasty_raw[] = {
@@ -65,10 +38,10 @@ static struct profile *nasty(void)
 
 	cr_assert_not_null(p);
 
-	uint32_t m = fn(p, "main", EXE);
+	uint32_t m = fx_fn(p, "main", EXE);
 
 	for (size_t i = 0; i < NNASTY; i++)
-		add(p, (uint32_t[]){ fn(p, nasty_raw[i], "/opt/\xff" "odd module"), m }, 2,
+		fx_add(p, (uint32_t[]){ fx_fn(p, nasty_raw[i], "/opt/\xff" "odd module"), m }, 2,
 		    10 * (i + 1));
 	return p;
 }
@@ -84,9 +57,9 @@ static struct profile *deep(void)
 	cr_assert_not_null(funcs);
 	for (size_t i = 0; i < DEEP; i++) {
 		snprintf(name, sizeof(name), "f%zu", i);
-		funcs[DEEP - 1 - i] = fn(p, name, EXE);
+		funcs[DEEP - 1 - i] = fx_fn(p, name, EXE);
 	}
-	add(p, funcs, DEEP, 5);
+	fx_add(p, funcs, DEEP, 5);
 	free(funcs);
 	return p;
 }
@@ -463,7 +436,7 @@ static const struct dfunc *find_func(const struct dprof *d, const char *name)
 
 Test(pprof, samples_leaf_first_with_counts_and_cpu_time)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct pprof_info info = {
 		.freq_hz = 100, .duration_s = 2.5, .start_unix_ns = 1700000000123456789LL,
 		.comment = "app --flag",
@@ -494,7 +467,7 @@ Test(pprof, samples_leaf_first_with_counts_and_cpu_time)
 
 Test(pprof, one_function_and_location_per_function_named_after_its_module)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct dprof d;
 	size_t nmod = 0;
 
@@ -522,10 +495,10 @@ Test(pprof, one_function_and_location_per_function_named_after_its_module)
 
 Test(pprof, functions_never_sampled_are_left_out)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct dprof d;
 
-	fn(p, "never", MOD);
+	fx_fn(p, "never", MOD);
 	roundtrip(p, NULL, &d);
 	cr_assert_eq(d.nfn, 4);
 	for (size_t i = 0; i < d.nstr; i++)
@@ -536,7 +509,7 @@ Test(pprof, functions_never_sampled_are_left_out)
 
 Test(pprof, unknown_rate_gives_zero_cpu_and_counts_by_default)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct dprof d;
 
 	roundtrip(p, &(struct pprof_info){ .freq_hz = 0 }, &d);
@@ -596,9 +569,9 @@ Test(pprof, empty_profile_is_a_valid_profile)
 	struct dprof d;
 
 	cr_assert_not_null(p);
-	fn(p, "unused", MOD);
+	fx_fn(p, "unused", MOD);
 	/* A sample without a stack is in no call path. */
-	add(p, NULL, 0, 3);
+	fx_add(p, NULL, 0, 3);
 	roundtrip(p, &(struct pprof_info){ .freq_hz = 100 }, &d);
 	cr_assert_eq(d.ns, 0);
 	cr_assert_eq(d.nloc, 0);
@@ -614,7 +587,7 @@ Test(pprof, the_unnamed_function_is_unknown)
 	struct dprof d;
 
 	cr_assert_not_null(p);
-	add(p, (uint32_t[]){ fn(p, "", MOD), fn(p, "main", EXE) }, 2, 4);
+	fx_add(p, (uint32_t[]){ fx_fn(p, "", MOD), fx_fn(p, "main", EXE) }, 2, 4);
 	roundtrip(p, NULL, &d);
 	cr_assert_eq(find_sample(&d, "[unknown];main")->val[0], 4);
 	dprof_free(&d);
@@ -721,7 +694,7 @@ static void expect_top_matches(const struct profile *p, const char *out)
 
 Test(pprof, go_tool_pprof_top_shows_the_split)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	char path[64], *out;
 
 	if (!have_go())
@@ -794,7 +767,7 @@ static size_t traces(const char *out, char stacks[][64], size_t max, size_t *dee
 
 Test(pprof, go_tool_pprof_traces_are_leaf_first)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	char path[64], *out, stacks[8][64];
 	size_t n, deepest;
 	bool seen[3] = { false, false, false };

@@ -8,56 +8,9 @@
 
 #include "proftui/report.h"
 
+#include "fixture.h"
+
 #define MOD "/usr/lib/libapp.so.1"
-
-/* Output captured in memory, NUL-terminated after end(). */
-struct capture {
-	FILE *f;
-	char *buf;
-	size_t len;
-};
-
-static void begin(struct capture *c)
-{
-	c->buf = NULL;
-	c->len = 0;
-	c->f = open_memstream(&c->buf, &c->len);
-	cr_assert_not_null(c->f);
-}
-
-static void end(struct capture *c)
-{
-	cr_assert_eq(fclose(c->f), 0);
-}
-
-static uint32_t fn(struct profile *p, const char *name, const char *module)
-{
-	uint32_t id = profile_func(p, name, module);
-
-	cr_assert_neq(id, UINT32_MAX);
-	return id;
-}
-
-static void add(struct profile *p, const uint32_t *funcs, size_t n, uint64_t w)
-{
-	cr_assert_eq(profile_add_sample(p, 1, funcs, n, w, 0), 0);
-}
-
-/* 60 main->a, 30 main->b, 10 main->c->a. */
-static struct profile *hists(void)
-{
-	struct profile *p = profile_new();
-
-	cr_assert_not_null(p);
-
-	uint32_t m = fn(p, "main", "/usr/bin/app"), a = fn(p, "a", MOD);
-	uint32_t b = fn(p, "b", MOD), c = fn(p, "c", MOD);
-
-	add(p, (uint32_t[]){ a, m }, 2, 60);
-	add(p, (uint32_t[]){ b, m }, 2, 30);
-	add(p, (uint32_t[]){ a, c, m }, 3, 10);
-	return p;
-}
 
 struct row {
 	double self_pct, total_pct;
@@ -85,14 +38,14 @@ static int parse_table(char *text, char **header, struct row *rows, int max)
 
 Test(report, table_rows_in_sort_order_with_percentages)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct capture c;
 	struct row r[8];
 	char *header;
 
-	begin(&c);
+	fx_begin(&c);
 	cr_assert_eq(report_table(c.f, p, PROF_SORT_SELF, 0), 0);
-	end(&c);
+	fx_end(&c);
 
 	int n = parse_table(c.buf, &header, r, 8);
 
@@ -119,12 +72,12 @@ Test(report, table_rows_in_sort_order_with_percentages)
 
 Test(report, table_columns_line_up)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct capture c;
 
-	begin(&c);
+	fx_begin(&c);
 	report_table(c.f, p, PROF_SORT_TOTAL, 0);
-	end(&c);
+	fx_end(&c);
 
 	/* Every line has its module column at the header's MODULE offset. */
 	char *header_end = strchr(c.buf, '\n');
@@ -145,14 +98,14 @@ Test(report, table_columns_line_up)
 
 Test(report, table_row_limit)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct capture c;
 	struct row r[8];
 	char *header;
 
-	begin(&c);
+	fx_begin(&c);
 	report_table(c.f, p, PROF_SORT_TOTAL, 2);
-	end(&c);
+	fx_end(&c);
 	cr_assert_eq(parse_table(c.buf, &header, r, 8), 2);
 	cr_assert_str_eq(r[0].func, "main");
 	cr_assert_str_eq(r[1].func, "a");
@@ -166,10 +119,10 @@ Test(report, table_without_samples)
 	struct capture c;
 
 	cr_assert_not_null(p);
-	fn(p, "never", MOD);
-	begin(&c);
+	fx_fn(p, "never", MOD);
+	fx_begin(&c);
 	cr_assert_eq(report_table(c.f, p, PROF_SORT_SELF, 0), 0);
-	end(&c);
+	fx_end(&c);
 	cr_assert_str_eq(c.buf, "no samples collected\n");
 	free(c.buf);
 	profile_free(p);
@@ -182,9 +135,9 @@ Test(report, table_with_only_unknown_stacks_has_just_the_header)
 
 	cr_assert_not_null(p);
 	cr_assert_eq(profile_add_sample(p, 1, NULL, 0, 5, 0), 0);
-	begin(&c);
+	fx_begin(&c);
 	report_table(c.f, p, PROF_SORT_SELF, 0);
-	end(&c);
+	fx_end(&c);
 	cr_assert_eq(strncmp(c.buf, "  SELF%", 7), 0);
 	cr_assert_eq(strchr(c.buf, '\n') - c.buf + 1, (long)c.len, "%s", c.buf);
 	free(c.buf);
@@ -203,13 +156,13 @@ Test(report, table_cuts_long_names_and_names_the_unnamed)
 	memset(longname, 'x', 2000);
 	longname[2000] = '\0';
 
-	uint32_t l = fn(p, longname, ""), u = fn(p, "", "/bin/");
+	uint32_t l = fx_fn(p, longname, ""), u = fx_fn(p, "", "/bin/");
 
-	add(p, &l, 1, 2);
-	add(p, &u, 1, 1);
-	begin(&c);
+	fx_add(p, &l, 1, 2);
+	fx_add(p, &u, 1, 1);
+	fx_begin(&c);
 	report_table(c.f, p, PROF_SORT_SELF, 0);
-	end(&c);
+	fx_end(&c);
 	cr_assert_eq(parse_table(c.buf, &header, r, 4), 2);
 	cr_assert_eq(strlen(r[0].func), 511);
 	cr_assert_str_eq(r[0].module, "[unknown]");
@@ -222,12 +175,12 @@ Test(report, table_cuts_long_names_and_names_the_unnamed)
 
 Test(report, folded_exact)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct capture c;
 
-	begin(&c);
+	fx_begin(&c);
 	cr_assert_eq(report_folded(c.f, p), 0);
-	end(&c);
+	fx_end(&c);
 	cr_assert_str_eq(c.buf, "main;a 60\nmain;b 30\nmain;c;a 10\n");
 	free(c.buf);
 	profile_free(p);
@@ -240,14 +193,14 @@ Test(report, folded_escapes_separators_keeps_spaces)
 
 	cr_assert_not_null(p);
 
-	uint32_t m = fn(p, "main", MOD), op = fn(p, "operator;(int a)", MOD);
-	uint32_t anon = fn(p, "", MOD);
+	uint32_t m = fx_fn(p, "main", MOD), op = fx_fn(p, "operator;(int a)", MOD);
+	uint32_t anon = fx_fn(p, "", MOD);
 
-	add(p, (uint32_t[]){ op, m }, 2, 3);
-	add(p, (uint32_t[]){ anon, op, m }, 3, 1);
-	begin(&c);
+	fx_add(p, (uint32_t[]){ op, m }, 2, 3);
+	fx_add(p, (uint32_t[]){ anon, op, m }, 3, 1);
+	fx_begin(&c);
 	report_folded(c.f, p);
-	end(&c);
+	fx_end(&c);
 	cr_assert_str_eq(c.buf, "main;operator:(int a) 3\nmain;operator:(int a);[unknown] 1\n");
 	free(c.buf);
 	profile_free(p);
@@ -259,9 +212,9 @@ Test(report, folded_empty_profile_writes_nothing)
 	struct capture c;
 
 	cr_assert_not_null(p);
-	begin(&c);
+	fx_begin(&c);
 	cr_assert_eq(report_folded(c.f, p), 0);
-	end(&c);
+	fx_end(&c);
 	cr_assert_eq(c.len, 0);
 	free(c.buf);
 	profile_free(p);
@@ -287,7 +240,7 @@ static void summary_line(const char *text, const char *prefix, char *out, size_t
 
 Test(report, summary_numbers)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct prof_stats *s = profile_stats(p);
 	struct report_info info = {
 		.duration_s = 10.0, .freq_hz = 99, .method = "perf", .busy_threads = 2,
@@ -306,9 +259,9 @@ Test(report, summary_numbers)
 	s->by_status[UWS_BAD_FRAME] = 8;
 	s->by_status[UWS_NO_USER] = 9;
 	profile_thread_name(p, 2, "idle");
-	begin(&c);
+	fx_begin(&c);
 	report_summary(c.f, p, &info);
-	end(&c);
+	fx_end(&c);
 
 	summary_line(c.buf, "samples: ", line, sizeof(line));
 	cr_assert_str_eq(line, "samples: 100 (10.0 Hz achieved of 99 Hz asked, 2 busy threads, "
@@ -331,14 +284,14 @@ Test(report, summary_numbers)
  * samples came in: 100 samples in 2 s at 25 Hz per thread is 2 CPUs. */
 Test(report, summary_cpus_busy)
 {
-	struct profile *p = hists();
+	struct profile *p = fx_hists();
 	struct report_info info = { .duration_s = 2.0, .freq_hz = 25, .method = "perf" };
 	struct capture c;
 	char line[512];
 
-	begin(&c);
+	fx_begin(&c);
 	report_summary(c.f, p, &info);
-	end(&c);
+	fx_end(&c);
 	summary_line(c.buf, "samples: ", line, sizeof(line));
 	cr_assert_str_eq(line, "samples: 100 (50.0 Hz achieved of 25 Hz asked per thread, 2.00 CPUs busy)");
 	free(c.buf);
@@ -353,9 +306,9 @@ Test(report, summary_without_info_or_duration)
 
 	cr_assert_not_null(p);
 	cr_assert_eq(profile_add_sample(p, 1, (uint32_t[]){ 7 }, 1, 1, 0), -EINVAL);
-	begin(&c);
+	fx_begin(&c);
 	report_summary(c.f, p, NULL);
-	end(&c);
+	fx_end(&c);
 	summary_line(c.buf, "samples: ", line, sizeof(line));
 	cr_assert_str_eq(line, "samples: 0 (rate unknown of 0 Hz asked)");
 	summary_line(c.buf, "lost: ", line, sizeof(line));
@@ -376,13 +329,13 @@ Test(report, names_from_the_target_are_escaped)
 
 	cr_assert_not_null(p);
 
-	uint32_t m = fn(p, "main", MOD), evil = fn(p, "evil\x1b[2J\nname", "/tmp/\x1b]0;x\a.so");
+	uint32_t m = fx_fn(p, "main", MOD), evil = fx_fn(p, "evil\x1b[2J\nname", "/tmp/\x1b]0;x\a.so");
 
-	add(p, (uint32_t[]){ evil, m }, 2, 1);
-	begin(&c);
+	fx_add(p, (uint32_t[]){ evil, m }, 2, 1);
+	fx_begin(&c);
 	report_table(c.f, p, PROF_SORT_SELF, 0);
 	report_folded(c.f, p);
-	end(&c);
+	fx_end(&c);
 	cr_assert_null(memchr(c.buf, 0x1b, c.len), "raw ESC in:\n%s", c.buf);
 	cr_assert_null(memchr(c.buf, '\a', c.len));
 	cr_assert_not_null(strstr(c.buf, "  evil\\x1B[2J\\x0Aname  "), "%s", c.buf);

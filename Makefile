@@ -137,9 +137,18 @@ $(B)/bench/frametime: bench/frametime.c $(LIBOBJS)
 bench-frametime: $(B)/bench/frametime
 	$(B)/bench/frametime --write BENCHMARKS.md
 
+# Captured perf samples of bench/work replayed through the unwinder, cold
+# then warm (~10 s; writes its section of BENCHMARKS.md).
+$(B)/bench/unwindbench: bench/unwindbench.c $(LIBOBJS)
+	mkdir -p $(B)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-unwind: $(B)/bench/unwindbench $(B)/bench/work
+	WORK=$(B)/bench/work $(B)/bench/unwindbench --write BENCHMARKS.md
+
 # What Python frames and --off-cpu cost, beside the same runs without them
 # (~1 min; writes its section of BENCHMARKS.md).
 bench-features: $(B)/proftui workloads
 	PROFTUI=$(B)/proftui WORKLOADS=$(B)/workloads bench/features
 
-.PHONY: bench bench-smoke bench-features bench-frametime
+.PHONY: bench bench-smoke bench-features bench-frametime bench-unwind

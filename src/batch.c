@@ -203,8 +203,13 @@ int batch_loaded(const struct batch_opts *o, const struct snapshot *snap)
 	};
 	char err[512];
 
-	if (snap->meta.target)
-		fprintf(stderr, "proftui: snapshot of %s\n", snap->meta.target);
+	if (snap->meta.target) {
+		char safe[1024];
+
+		/* The target's name comes from the file: escape it. */
+		sanitize_name(snap->meta.target, safe, sizeof(safe));
+		fprintf(stderr, "proftui: snapshot of %s\n", safe);
+	}
 	print_report(o, snap->prof, snap->hist, &ri, false);
 	fflush(stdout);
 	if (!o->output)

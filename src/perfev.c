@@ -475,6 +475,8 @@ int perfev_open(struct perfev **out, pid_t pid, const struct perfev_opts *o,
 	}
 	if (err) {
 		explain(err, pid, errmsg, errlen);
+		free(pe->fds);
+		free(pe->cs_ids);
 		free(pe);
 		return err;
 	}

@@ -89,6 +89,8 @@ static void init_colors(struct term_info *ti)
 int term_init(struct term_info *ti, char *err, size_t errlen)
 {
 	const char *cs;
+	SCREEN *scr;
+	char *cup;
 
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
@@ -100,9 +102,19 @@ int term_init(struct term_info *ti, char *err, size_t errlen)
 	if (tcgetattr(STDIN_FILENO, &saved_tios) == 0)
 		have_tios = true;
 	/* newterm, unlike initscr, returns an error instead of exiting. */
-	if (!newterm(NULL, stdout, stdin)) {
+	if (!(scr = newterm(NULL, stdout, stdin))) {
 		snprintf(err, errlen, "cannot use terminal type '%s': set TERM (e.g. xterm) or use --batch",
 			 getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	/* A terminal that cannot move the cursor (TERM=dumb) cannot show a
+	 * full-screen view: fall back as for an unknown type. */
+	cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		endwin();
+		delscreen(scr);
+		snprintf(err, errlen, "terminal type '%s' cannot move the cursor: set TERM (e.g. xterm) "
+			 "or use --batch", getenv("TERM") ? getenv("TERM") : "");
 		return -1;
 	}
 	term_active = true;

@@ -68,7 +68,7 @@ $(WL_OUT)/shlib: $(WL_SRC)/shlib.c $(WL_SRC)/libhot.h $(WL_HDR) $(WL_OUT)/libhot
 # --- JIT code, the vDSO, kernel frames, fork (t_jit_*, t_vdso, t_kernel_frames,
 # t_no_kernel, t_fork).  Plain -O2 -g programs like the ones above; kept in a
 # list of their own so the rules above stay as they were.
-WL_BINS2 := jit vdso syscalls forker evilname phases offcpu
+WL_BINS2 := jit vdso syscalls forker evilname phases offcpu badfp manythreads stacks
 WL_TARGETS2 := $(addprefix $(WL_OUT)/,$(WL_BINS2))
 
 workloads: $(WL_TARGETS2)

@@ -130,7 +130,7 @@ bench-smoke: $(B)/proftui $(B)/bench/work
 
 # Time to draw each view from a loaded snapshot of 10k, 100k and 1M unique
 # stacks (~20 s; writes its section of BENCHMARKS.md).
-$(B)/bench/frametime: bench/frametime.c $(LIBOBJS)
+$(B)/bench/frametime: bench/frametime.c bench/mdsection.c $(LIBOBJS)
 	mkdir -p $(B)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -139,7 +139,7 @@ bench-frametime: $(B)/bench/frametime
 
 # Captured perf samples of bench/work replayed through the unwinder, cold
 # then warm (~10 s; writes its section of BENCHMARKS.md).
-$(B)/bench/unwindbench: bench/unwindbench.c $(LIBOBJS)
+$(B)/bench/unwindbench: bench/unwindbench.c bench/mdsection.c $(LIBOBJS)
 	mkdir -p $(B)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -16,6 +16,8 @@
 #include "proftui/snapshot.h"
 #include "proftui/view.h"
 
+#include "mdsection.h"
+
 /*
  * Headless: a view draws into a canvas exactly as in the live UI (rows
  * [3, h-1), the header and status lines being the loop's), and the time
@@ -304,91 +306,6 @@ static void usage(FILE *out)
 		     "  each view's last frame on stderr.\n");
 }
 
-/* Replace the marked section of path with sec (append when absent); via a
- * temporary file and rename so a failure leaves the old file whole. */
-static int write_section(const char *path, const char *sec)
-{
-	FILE *f = fopen(path, "r");
-	char *old = NULL, *b, *e, tmp[4096];
-	size_t len = 0;
-	FILE *o;
-	int rc = 0;
-
-	if (f) {
-		long sz;
-
-		if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-		    (old = malloc((size_t)sz + 1)))
-			len = fread(old, 1, (size_t)sz, f);
-		fclose(f);
-		if (!old)
-			return -ENOMEM;
-		old[len] = '\0';
-	}
-	snprintf(tmp, sizeof(tmp), "%s.frametime.tmp", path);
-	if (!(o = fopen(tmp, "w"))) {
-		free(old);
-		return -errno;
-	}
-	b = old ? strstr(old, MARK_BEGIN) : NULL;
-	e = b ? strstr(b, MARK_END) : NULL;
-	if (b && e) {
-		e += strlen(MARK_END);
-		if (*e == '\n')
-			e++;
-		fwrite(old, 1, (size_t)(b - old), o);
-		fputs(sec, o);
-		fputs(e, o);
-	} else {
-		if (old) {
-			fputs(old, o);
-			if (len && old[len - 1] != '\n')
-				fputc('\n', o);
-			fputc('\n', o);
-		}
-		fputs(sec, o);
-	}
-	if (ferror(o))
-		rc = -EIO;
-	if (fclose(o) != 0 && !rc)
-		rc = -EIO;
-	if (!rc && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	free(old);
-	return rc;
-}
-
-/* Grow-only string for the markdown section. */
-struct sbuf { char *s; size_t len, cap; };
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-		char *s = realloc(b->s, cap);
-
-		if (!s)
-			return;
-		b->s = s;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 int main(int argc, char **argv)
 {
 	size_t ns[8] = { 10000, 100000, 1000000 }, nns = 3;
@@ -554,7 +471,7 @@ int main(int argc, char **argv)
 	}
 	fputs(md.s, stdout);
 	if (write) {
-		int rc = write_section(write, md.s);
+		int rc = md_write_section(write, md.s, MARK_BEGIN, MARK_END);
 
 		if (rc) {
 			fprintf(stderr, "frametime: %s: %s\n", write, strerror(-rc));

@@ -20,6 +20,8 @@
 #include "proftui/perfev.h"
 #include "proftui/unwind.h"
 
+#include "mdsection.h"
+
 /*
  * Samples are captured live from the fixed-work workload (bench/work: a
  * 20-deep chain_even/chain_odd recursion over three leaves) with the same
@@ -300,90 +302,6 @@ static void replay(struct uw *uw, struct modcache *mc, const struct collect *c, 
 	}
 }
 
-/* Replace the marked section of path with sec (append when absent); via a
- * temporary file and rename so a failure leaves the old file whole. */
-static int write_section(const char *path, const char *sec)
-{
-	FILE *f = fopen(path, "r");
-	char *old = NULL, *b, *e, tmp[4096];
-	size_t len = 0;
-	FILE *o;
-	int rc = 0;
-
-	if (f) {
-		long sz;
-
-		if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-		    (old = malloc((size_t)sz + 1)))
-			len = fread(old, 1, (size_t)sz, f);
-		fclose(f);
-		if (!old)
-			return -ENOMEM;
-		old[len] = '\0';
-	}
-	snprintf(tmp, sizeof(tmp), "%s.unwindbench.tmp", path);
-	if (!(o = fopen(tmp, "w"))) {
-		free(old);
-		return -errno;
-	}
-	b = old ? strstr(old, MARK_BEGIN) : NULL;
-	e = b ? strstr(b, MARK_END) : NULL;
-	if (b && e) {
-		e += strlen(MARK_END);
-		if (*e == '\n')
-			e++;
-		fwrite(old, 1, (size_t)(b - old), o);
-		fputs(sec, o);
-		fputs(e, o);
-	} else {
-		if (old) {
-			fputs(old, o);
-			if (len && old[len - 1] != '\n')
-				fputc('\n', o);
-			fputc('\n', o);
-		}
-		fputs(sec, o);
-	}
-	if (ferror(o))
-		rc = -EIO;
-	if (fclose(o) != 0 && !rc)
-		rc = -EIO;
-	if (!rc && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	free(old);
-	return rc;
-}
-
-/* Grow-only string for the markdown section. */
-struct sbuf { char *s; size_t len, cap; };
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-		char *s = realloc(b->s, cap);
-
-		if (!s)
-			return;
-		b->s = s;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
 
 static void cpu_model(char *buf, size_t len)
 {
@@ -603,7 +521,7 @@ int main(int argc, char **argv)
 	}
 	fputs(md.s, stdout);
 	rc = 0;
-	if (write && (ret = write_section(write, md.s)) != 0) {
+	if (write && (ret = md_write_section(write, md.s, MARK_BEGIN, MARK_END)) != 0) {
 		fprintf(stderr, "unwindbench: %s: %s\n", write, strerror(-ret));
 		rc = 1;
 	}

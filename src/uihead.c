@@ -1,5 +1,6 @@
 /* uihead.c — the live UI's three header lines: a live session's figures, or a loaded snapshot's. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "proftui/procline.h"
@@ -100,16 +101,38 @@ static int draw_origin(struct canvas *c, const struct snap_meta *sm)
 			     sm->method ? sm->method : "unknown", rate, where, at);
 }
 
+/* The command as it fits in room columns: when the whole line is too long,
+ * the program's directory goes first ("/long/build/dir/split 30" becomes
+ * "split 30"), because the program's name is what people look for. */
+static const char *command_fit(const char *cmd, int room)
+{
+	const char *end, *slash = NULL;
+
+	if (!cmd)
+		return "an unknown target";
+	if ((int)strlen(cmd) <= room)
+		return cmd;
+	end = strchr(cmd, ' ');
+	if (!end)
+		end = cmd + strlen(cmd);
+	for (const char *p = cmd; p < end; p++)
+		if (*p == '/')
+			slash = p;
+	return slash && slash + 1 < end ? slash + 1 : cmd;
+}
+
 /* A snapshot's figures are the session's, as it was saved: nothing moves. */
 static void draw_snap(struct canvas *c, const struct uihead *h)
 {
 	const struct snap_meta *sm = h->snap;
 	int d = (int)(sm->duration_s + 0.5), x;
 
+	int room;
+
 	x = canvas_text(c, 0, 0, c->w, "proftui  snapshot of ", CC_HEADER, CA_BOLD);
 	/* A long command line must not push the figures off the screen. */
-	x += canvas_text(c, x, 0, c->w / 2 - x > 16 ? c->w / 2 - x : 16,
-			 sm->target ? sm->target : "an unknown target", CC_HEADER, CA_BOLD);
+	room = c->w / 2 - x > 16 ? c->w / 2 - x : 16;
+	x += canvas_text(c, x, 0, room, command_fit(sm->target, room), CC_HEADER, CA_BOLD);
 	x += canvas_printf(c, x, 0, c->w - x, CC_NORMAL, 0, "  took %d:%02d", d / 60, d % 60);
 	draw_counts(c, x, h);
 	draw_scope(c, draw_origin(c, sm), h);

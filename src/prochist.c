@@ -138,6 +138,8 @@ static double prochist_rate_value(const struct prochist_rates *r, enum prochist_
 		return r->vcs;
 	case PROCHIST_IVCS:
 		return r->ivcs;
+	case PROCHIST_CS:
+		return r->vcs + r->ivcs;
 	default:
 		return 0.0;
 	}
@@ -145,7 +147,8 @@ static double prochist_rate_value(const struct prochist_rates *r, enum prochist_
 
 static bool prochist_is_level(enum prochist_series which)
 {
-	return which == PROCHIST_RSS || which == PROCHIST_VSIZE || which == PROCHIST_SWAP;
+	return which == PROCHIST_RSS || which == PROCHIST_VSIZE || which == PROCHIST_SWAP ||
+	       which == PROCHIST_THREADS || which == PROCHIST_RUNNING || which == PROCHIST_DISKWAIT;
 }
 
 static double prochist_level(const struct procstat *ps, enum prochist_series which)
@@ -157,6 +160,12 @@ static double prochist_level(const struct procstat *ps, enum prochist_series whi
 		return (double)ps->vsize_bytes;
 	case PROCHIST_SWAP:
 		return (double)ps->swap_bytes;
+	case PROCHIST_THREADS:
+		return (double)ps->nthreads;
+	case PROCHIST_RUNNING:
+		return (double)ps->states[PROCSTAT_RUN];
+	case PROCHIST_DISKWAIT:
+		return (double)ps->states[PROCSTAT_DISK];
 	default:
 		return 0.0;
 	}

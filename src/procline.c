@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "proftui/procline.h"
 
@@ -16,7 +17,7 @@ static void procline_put(struct procline_pen *p, uint8_t color, uint8_t attr, co
 
 static void procline_put(struct procline_pen *p, uint8_t color, uint8_t attr, const char *fmt, ...)
 {
-	char buf[160];
+	char buf[PROCLINE_SPARK_MAX * 3 + 64];
 	va_list ap;
 
 	if (p->x >= p->c->w)
@@ -140,5 +141,68 @@ int procline_draw(struct canvas *c, int y, const struct prochist *h)
 	procline_memory(&p, ps);
 	procline_rates(&p, &r, known);
 	procline_threads(&p, ps);
+	return p.x;
+}
+
+/* The history line's series, most useful first: a narrow terminal keeps
+ * the first ones. */
+static const struct procline_trend {
+	const char *label;
+	enum prochist_series series;
+} procline_trends[] = {
+	{ "cpu", PROCHIST_CPU },     { "rss", PROCHIST_RSS },   { "flt", PROCHIST_MINFLT },
+	{ "maj", PROCHIST_MAJFLT },  { "rd", PROCHIST_READ },   { "wr", PROCHIST_WRITE },
+	{ "cs", PROCHIST_CS },       { "thr", PROCHIST_THREADS }, { "R", PROCHIST_RUNNING },
+	{ "D", PROCHIST_DISKWAIT },
+};
+#define PROCLINE_NTRENDS (sizeof(procline_trends) / sizeof(procline_trends[0]))
+#define PROCLINE_HIST_LABEL "history"
+
+/* Columns a history line of the first n trends needs besides the sparks. */
+static int procline_fixed(size_t n)
+{
+	int w = (int)sizeof(PROCLINE_HIST_LABEL) - 1;
+
+	for (size_t i = 0; i < n; i++)
+		w += 2 + (int)strlen(procline_trends[i].label) + 1;
+	return w;
+}
+
+/* How many trends fit in w columns with sparks of at least
+ * PROCLINE_SPARK_MIN, and how wide their sparks then are. */
+static size_t procline_fit(int w, int *spark_w)
+{
+	for (size_t n = PROCLINE_NTRENDS; n > 0; n--) {
+		int each = (w - procline_fixed(n)) / (int)n;
+
+		if (each >= PROCLINE_SPARK_MIN) {
+			*spark_w = each < PROCLINE_SPARK_MAX ? each : PROCLINE_SPARK_MAX;
+			return n;
+		}
+	}
+	return 0;
+}
+
+int procline_history(struct canvas *c, int y, const struct prochist *h)
+{
+	struct procline_pen p = { .c = c, .x = 0, .y = y };
+	char spark[PROCLINE_SPARK_MAX * 3 + 1];
+	int sw = 0;
+	size_t n;
+
+	if (y < 0 || y >= c->h)
+		return 0;
+	n = procline_fit(c->w, &sw);
+	procline_put(&p, CC_DIM, 0, PROCLINE_HIST_LABEL);
+	for (size_t i = 0; i < n; i++) {
+		const struct procline_trend *t = &procline_trends[i];
+		int got = prochist_spark(h, t->series, spark, sizeof(spark), sw, c->ascii);
+
+		procline_put(&p, CC_DIM, 0, "  %s ", t->label);
+		/* Right-aligned, the newest reading at the same column every
+		 * second, so the line does not shift as the history fills. */
+		procline_put(&p, CC_NORMAL, 0, "%*s", sw - got, "");
+		procline_put(&p, CC_HEADER, 0, "%s", spark);
+	}
 	return p.x;
 }

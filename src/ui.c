@@ -27,7 +27,6 @@
 #define UI_MIN_W 30
 /* Three header lines, the status line and at least three rows of view. */
 #define UI_MIN_H 7
-#define UI_HEADER_H 3
 /* Samples the log keeps for windows, decay and thread filters: 4M entries
  * (64 MiB), over half an hour at 2,000 samples a second. */
 #define UI_LOG_ENTRIES ((size_t)1 << 22)
@@ -142,7 +141,7 @@ static void draw(struct ui *u)
 	}
 	draw_header(u);
 	all.p = u->live;
-	v->ops->draw(v, &u->c, UI_HEADER_H, u->c.h - UI_HEADER_H - 1,
+	v->ops->draw(v, &u->c, uihead_rows(u->c.h), u->c.h - uihead_rows(u->c.h) - 1,
 		     u->threads_open ? &all : &u->m);
 	draw_status(u, u->c.h - 1);
 	term_draw(&u->c);

@@ -1,4 +1,4 @@
-/* uihead.c — the live UI's three header lines: a live session's figures, or a loaded snapshot's. */
+/* uihead.c — the live UI's header lines: a live session's figures, or a loaded snapshot's. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -146,4 +146,11 @@ void uihead_draw(struct canvas *c, const struct uihead *h)
 		draw_live(c, h);
 	/* Collected by the sampler thread (or loaded), never here. */
 	procline_draw(c, 2, h->hist);
+	if (uihead_rows(c->h) > 3)
+		procline_history(c, 3, h->hist);
+}
+
+int uihead_rows(int screen_h)
+{
+	return screen_h >= UIHEAD_HISTORY_MIN_H ? 4 : 3;
 }

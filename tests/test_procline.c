@@ -137,3 +137,74 @@ Test(procline, before_two_readings)
 	cr_assert_str_eq(text(0), "process figures: waiting for the first reading");
 	prochist_free(h);
 }
+
+/* Readings i = 0..n-1, a second apart: thread count i + 1, i of them in disk
+ * wait, i * 100 switches a second, RSS growing by a MiB each. */
+static struct prochist *growing(int n)
+{
+	struct prochist *h = prochist_new();
+	struct procstat ps = { .flags = PROCSTAT_IO_KNOWN };
+
+	cr_assert_not_null(h);
+	for (int i = 0; i < n; i++) {
+		ps.time_ns = (uint64_t)(i + 1) * SEC;
+		ps.nthreads = (uint32_t)i + 1;
+		ps.states[PROCSTAT_DISK] = (uint32_t)i;
+		ps.states[PROCSTAT_RUN] = 1;
+		ps.rss_bytes = (uint64_t)(i + 1) << 20;
+		ps.vol_cs += (uint64_t)i * 100;
+		prochist_add(h, &ps);
+	}
+	return h;
+}
+
+Test(procline, history_every_figure_when_wide)
+{
+	struct prochist *h = growing(5);
+
+	cr_assert_eq(canvas_resize(&c, 120, 4), 0);
+	/* 120 columns: 60 for labels and gaps, 6 per spark. */
+	cr_assert_eq(procline_history(&c, 3, h), 120);
+	cr_assert_str_eq(text(3),
+			 "history  cpu   \u2581\u2581\u2581\u2581  rss  \u2582\u2584\u2585\u2587\u2588"
+			 "  flt   \u2581\u2581\u2581\u2581  maj   \u2581\u2581\u2581\u2581"
+			 "  rd   \u2581\u2581\u2581\u2581  wr   \u2581\u2581\u2581\u2581"
+			 "  cs   \u2583\u2585\u2586\u2588  thr  \u2582\u2584\u2585\u2587\u2588"
+			 "  R  \u2588\u2588\u2588\u2588\u2588  D  \u2581\u2583\u2585\u2586\u2588");
+	prochist_free(h);
+}
+
+Test(procline, history_drops_figures_from_the_end_when_narrow)
+{
+	struct prochist *h = growing(30);
+
+	cr_assert_eq(canvas_resize(&c, 40, 4), 0);
+	procline_history(&c, 0, h);
+	/* 40 columns hold three figures with sparks of PROCLINE_SPARK_MIN+. */
+	cr_assert(strstr(text(0), "cpu "), "%s", row);
+	cr_assert(strstr(row, "rss "), "%s", row);
+	cr_assert(strstr(row, "flt "), "%s", row);
+	cr_assert_null(strstr(row, "maj "), "%s", row);
+	/* Too narrow for even one spark: the label alone. */
+	cr_assert_eq(canvas_resize(&c, 12, 4), 0);
+	procline_history(&c, 0, h);
+	cr_assert_str_eq(text(0), "history");
+	prochist_free(h);
+}
+
+Test(procline, history_ascii_and_empty)
+{
+	struct prochist *h = growing(3), *none = prochist_new();
+
+	cr_assert_eq(canvas_resize(&c, 120, 4), 0);
+	c.ascii = true;
+	procline_history(&c, 1, h);
+	cr_assert(strstr(text(1), "thr    :+#"), "%s", row);
+	cr_assert_null(strstr(row, "\xe2"), "%s", row);
+	c.ascii = false;
+	procline_history(&c, 2, none);
+	cr_assert(strstr(text(2), "history  cpu "), "%s", row);
+	cr_assert_eq(procline_history(&c, 9, h), 0);   /* off the canvas */
+	prochist_free(h);
+	prochist_free(none);
+}

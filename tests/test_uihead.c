@@ -134,3 +134,43 @@ Test(uihead, long_target_leaves_room_for_the_counts)
 	HAS(f.rows[0], "lost 3");
 	fix_fini(&f);
 }
+
+/* A long path keeps the program's name: what people look for. */
+Test(uihead, long_path_keeps_the_program_name)
+{
+	struct fix f;
+	struct snap_meta m = { .target = "/check/work/main/build-san/workloads/split 30",
+			       .duration_s = 2 };
+	struct uihead h = { .snap = &m };
+
+	fix_init(&f, 100);
+	h.all = f.p;
+	h.hist = f.h;
+	h.st = profile_stats_const(f.p);
+	fix_draw(&f, &h);
+	HAS(f.rows[0], "proftui  snapshot of split 30  took 0:02");
+	fix_fini(&f);
+}
+
+/* Tall screens get the history line as a fourth row. */
+Test(uihead, history_row_on_tall_screens)
+{
+	struct fix f;
+	struct snap_meta m = { .target = "./split", .duration_s = 2 };
+	struct uihead h = { .snap = &m };
+	char row[512];
+
+	cr_assert_eq(uihead_rows(UIHEAD_HISTORY_MIN_H - 1), 3);
+	cr_assert_eq(uihead_rows(UIHEAD_HISTORY_MIN_H), 4);
+	fix_init(&f, 100);
+	cr_assert_eq(canvas_resize(&f.c, 100, UIHEAD_HISTORY_MIN_H), 0);
+	h.all = f.p;
+	h.hist = f.h;
+	h.st = profile_stats_const(f.p);
+	fix_draw(&f, &h);
+	canvas_row(&f.c, 3, row, sizeof(row));
+	HAS(row, "history  cpu ");
+	canvas_row(&f.c, 4, row, sizeof(row));
+	cr_assert_null(strstr(row, "history"), "%s", row);
+	fix_fini(&f);
+}

@@ -18,7 +18,7 @@
 
 /* Series for prochist_series / prochist_spark.  Rates are per second over
  * the interval ending at each reading, so a series of n readings has n - 1
- * rate values; memory figures are the readings themselves. */
+ * rate values; memory and thread figures are the readings themselves. */
 enum prochist_series {
 	PROCHIST_CPU = 0,     /* user + system, % of one CPU (100 = one core busy) */
 	PROCHIST_USER,        /* user CPU, % of one CPU */
@@ -32,6 +32,10 @@ enum prochist_series {
 	PROCHIST_WRITE,       /* storage bytes written per second (0 when unknown) */
 	PROCHIST_VCS,         /* voluntary context switches per second */
 	PROCHIST_IVCS,        /* involuntary context switches per second */
+	PROCHIST_CS,          /* both kinds of context switches per second */
+	PROCHIST_THREADS,     /* threads in the process */
+	PROCHIST_RUNNING,     /* threads running or runnable (R) */
+	PROCHIST_DISKWAIT,    /* threads in uninterruptible (IO) wait (D) */
 	PROCHIST__COUNT
 };
 

@@ -1,4 +1,4 @@
-/* uihead.h — the live UI's three header lines: a live session's figures, or a loaded snapshot's. */
+/* uihead.h — the live UI's header lines: a live session's figures, or a loaded snapshot's. */
 #ifndef PROFTUI_UIHEAD_H
 #define PROFTUI_UIHEAD_H
 
@@ -35,14 +35,22 @@ struct uihead {
 	const struct snap_meta *snap;
 };
 
+/* Screens at least this tall also get the history line. */
+#define UIHEAD_HISTORY_MIN_H 16
+
+/* How many rows the header takes on a screen screen_h rows tall: 3, or 4
+ * with the history line. */
+int uihead_rows(int screen_h);
+
 /*
- * Rows 0-2 of the canvas, cut at its right edge.  Live: "proftui  pid N
+ * Rows 0 to uihead_rows - 1 of the canvas, cut at its right edge.  Live: "proftui  pid N
  * (comm)  up M:SS  R Hz (C CPUs)  samples N  threads N  lost N [PAUSED]",
  * then the method and rate, the scope ("view: cumulative", the thread) and
  * the note, then the process figures (procline.h).  Snapshot: "proftui
  * snapshot of TARGET  took M:SS  samples N  threads N  lost N", then the
  * method and rate, host, kernel and start time, the scope and the note, then
- * the process figures as they were at the end.
+ * the process figures as they were at the end.  On screens tall enough,
+ * a fourth row: the history of those figures (procline_history).
  */
 void uihead_draw(struct canvas *c, const struct uihead *h);
 

@@ -398,7 +398,7 @@ static int run(struct opts *o)
 	char err[512] = "";
 	struct target t;
 	struct sampler *s = NULL;
-	struct sampler_info si;
+	struct sampler_info si = { 0 };
 	struct ring *ring = ring_new(RING_BYTES);
 	int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), ret, code;
 
@@ -445,6 +445,10 @@ static int run(struct opts *o)
 	return code;
 
 fail_code:
+	/* With --method auto both refusals count: perf's first (the note
+	 * says it was refused and why), then what stopped ptrace. */
+	if (si.note[0] && o->so.method == SAMPLER_AUTO)
+		fprintf(stderr, "proftui: %s\n", si.note);
 	fprintf(stderr, "proftui: %s\n", err);
 	target_release(&t);
 	ring_free(ring);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_fault_perm.sh — refused permissions (root without capabilities on another user's process; an ordinary user on its own): perf and ptrace refusals explained apart, exit 4, and what is allowed works.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 # t_errors_perm covers an ordinary user against root's process (exit 4).
 # Here uid 0 with every capability dropped stands for a container without

@@ -402,8 +402,15 @@ static int run(struct opts *o)
 	struct ring *ring = ring_new(RING_BYTES);
 	int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), ret, code;
 
-	if (!ring || wake_fd < 0) {
+	if (wake_fd < 0) {
+		fprintf(stderr, "proftui: cannot create an eventfd: %s%s\n", strerror(errno),
+			errno == EMFILE || errno == ENFILE ? ": raise the limit (ulimit -n)" : "");
+		ring_free(ring);
+		return EXIT_SAMPLING;
+	}
+	if (!ring) {
 		fprintf(stderr, "proftui: out of memory\n");
+		close(wake_fd);
 		return 1;
 	}
 	fesig_block();

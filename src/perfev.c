@@ -259,7 +259,11 @@ static int map_ring(struct perfev *pe, struct pe_ring *r, int fd)
 		if (errno != EPERM && errno != ENOMEM)
 			return -errno;
 	}
-	return -errno;
+	/* Not even the smallest ring: the locked-memory allowance is spent
+	 * (perhaps by bigger rings on other CPUs; perfev_open then starts over
+	 * with smaller ones).  Its own code, so that it is not taken for
+	 * perf_event_paranoid's EPERM. */
+	return -EDQUOT;
 }
 
 /* The context-switch event of (tid, cpu), into that CPU's ring. */
@@ -405,9 +409,24 @@ static int try_open(struct perfev *pe, pid_t pid)
 	return err;
 }
 
+/* RLIMIT_MEMLOCK's soft limit as ulimit -l prints it: KiB or "unlimited". */
+static const char *memlock_kb(char *buf, size_t len)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+		snprintf(buf, len, "unknown");
+	else if (rl.rlim_cur == RLIM_INFINITY)
+		snprintf(buf, len, "unlimited");
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)rl.rlim_cur / 1024);
+	return buf;
+}
+
 static void explain(int err, pid_t pid, char *msg, size_t len)
 {
 	int paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid", 2);
+	char lim[32];
 
 	switch (-err) {
 	case ESRCH:
@@ -418,6 +437,13 @@ static void explain(int err, pid_t pid, char *msg, size_t len)
 		snprintf(msg, len, "perf_event_open on pid %d not permitted (perf_event_paranoid is %d): "
 			 "run as the process's owner or root, grant CAP_PERFMON, or lower "
 			 "/proc/sys/kernel/perf_event_paranoid", (int)pid, paranoid);
+		break;
+	case EDQUOT:
+		snprintf(msg, len, "perf rings of %d pages per CPU do not fit in the locked memory "
+			 "allowed (perf_event_mlock_kb %d, ulimit -l %s): raise ulimit -l or "
+			 "/proc/sys/kernel/perf_event_mlock_kb, or run as root", PE_MIN_RING_PAGES,
+			 read_int_file("/proc/sys/kernel/perf_event_mlock_kb", 516), memlock_kb(lim,
+			 sizeof(lim)));
 		break;
 	case EMFILE:
 	case ENFILE:
@@ -471,6 +497,12 @@ int perfev_open(struct perfev **out, pid_t pid, const struct perfev_opts *o,
 		}
 		if ((err == -EMFILE) && raise_nofile())
 			continue;
+		/* The first CPUs' rings took the locked memory the others
+		 * needed: every CPU gets a ring half as big. */
+		if (err == -EDQUOT && pe->ring_pages > PE_MIN_RING_PAGES) {
+			pe->ring_pages /= 2;
+			continue;
+		}
 		break;
 	}
 	if (err) {

@@ -448,6 +448,16 @@ static int wait_attach(struct sampler *s, char *err, size_t errlen)
 	return s->attach_err;
 }
 
+/* A descriptor proftui needs could not be made: say which limit. */
+static void sampler_fd_error(int e, char *err, size_t errlen)
+{
+	if (e == EMFILE || e == ENFILE)
+		snprintf(err, errlen, "out of file descriptors (%s): raise the limit (ulimit -n)",
+			 strerror(e));
+	else
+		snprintf(err, errlen, "cannot start the sampler: %s", strerror(e));
+}
+
 int sampler_start(struct sampler **out, const struct sampler_opts *o, struct ring *ring,
 		  int wake_fd, struct sampler_info *info, char *err, size_t errlen)
 {
@@ -477,7 +487,13 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
 	/* Without it the header just lacks the figures: not worth failing. */
 	if (procstat_new(&s->psr, o->pid) < 0)
 		s->psr = NULL;
-	if (s->stop_fd < 0 || s->ctl_fd < 0 || !s->ips || !s->pyf || !s->rec || !s->uw) {
+	if (s->stop_fd < 0 || s->ctl_fd < 0) {
+		ret = -errno;
+		sampler_fd_error(-ret, err, errlen);
+		sampler_free(s);
+		return ret;
+	}
+	if (!s->ips || !s->pyf || !s->rec || !s->uw) {
 		snprintf(err, errlen, "out of memory starting the sampler");
 		sampler_free(s);
 		return -ENOMEM;
@@ -492,9 +508,14 @@ int sampler_start(struct sampler **out, const struct sampler_opts *o, struct rin
 		ret = sampler_open_perf(s, info, err, errlen);
 		s->o.method = SAMPLER_PERF;
 	}
-	if (ret && o->method == SAMPLER_AUTO && (ret == -EACCES || ret == -EPERM)) {
-		snprintf(info->note, sizeof(info->note), "perf events refused (%s); falling back to ptrace",
-			 err);
+	/* Refused, too many threads for the descriptors allowed (one event
+	 * per thread and CPU) or no locked memory for the rings: ptrace needs
+	 * none of them. */
+	if (ret && o->method == SAMPLER_AUTO &&
+	    (ret == -EACCES || ret == -EPERM || ret == -EMFILE || ret == -ENFILE ||
+	     ret == -EDQUOT)) {
+		snprintf(info->note, sizeof(info->note), "perf events %s (%s); falling back to ptrace",
+			 ret == -EACCES || ret == -EPERM ? "refused" : "not opened", err);
 		s->o.method = SAMPLER_PTRACE;
 	}
 	if (s->o.method == SAMPLER_PTRACE) {

@@ -80,16 +80,29 @@ int target_attach(struct target *t, pid_t pid, char *err, size_t errlen)
 	return 0;
 }
 
+/* A pipe the launch needs could not be made; close the first one's ends
+ * when it was the second that failed. */
+static int target_pipe_error(int e, const int *opened, char *err, size_t errlen)
+{
+	if (opened) {
+		close(opened[0]);
+		close(opened[1]);
+	}
+	snprintf(err, errlen, "cannot create a pipe: %s%s", strerror(e),
+		 e == EMFILE || e == ENFILE ? ": raise the limit (ulimit -n)" : "");
+	return -e;
+}
+
 int target_launch(struct target *t, char *const argv[], char *err, size_t errlen)
 {
 	int go[2], ex[2];
 	pid_t pid;
 
 	target_init(t);
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
-		return -errno;
-	}
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return target_pipe_error(errno, NULL, err, errlen);
+	if (pipe2(ex, O_CLOEXEC) < 0)
+		return target_pipe_error(errno, go, err, errlen);
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot fork: %s", strerror(errno));

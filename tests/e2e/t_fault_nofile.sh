@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_fault_nofile.sh — RLIMIT_NOFILE against a 64-thread target (one perf event per thread and CPU): a low soft limit is raised, a low hard limit degrades with one line (never a crash); absurd limits get a message about descriptors.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$WORKLOADS/manythreads" ] || fail "$WORKLOADS/manythreads missing: build the workloads"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_fault_memlock.sh — an unprivileged user with RLIMIT_MEMLOCK 0: the perf rings shrink to fit perf_event_mlock_kb (or one line names the locked-memory limit), and the profile is right.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 # Without CAP_IPC_LOCK, the perf rings of a user must fit in
 # perf_event_mlock_kb (per user, times the online CPUs) plus RLIMIT_MEMLOCK.

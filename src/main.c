@@ -403,8 +403,10 @@ static int run(struct opts *o)
 	int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), ret, code;
 
 	if (wake_fd < 0) {
-		fprintf(stderr, "proftui: cannot create an eventfd: %s%s\n", strerror(errno),
-			errno == EMFILE || errno == ENFILE ? ": raise the limit (ulimit -n)" : "");
+		int e = errno;
+
+		fprintf(stderr, "proftui: cannot create an eventfd: %s%s\n", strerror(e),
+			e == EMFILE || e == ENFILE ? ": raise the limit (ulimit -n)" : "");
 		ring_free(ring);
 		return EXIT_SAMPLING;
 	}

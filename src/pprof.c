@@ -31,7 +31,7 @@ enum {
 };
 enum { VT_TYPE = 1, VT_UNIT = 2 };
 enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2 };
-enum { LOC_ID = 1, LOC_LINE = 4 };
+enum { LOC_ID = 1, LOC_ADDRESS = 3, LOC_LINE = 4 };
 enum { LINE_FUNCTION_ID = 1 };
 enum { FUNC_ID = 1, FUNC_NAME = 2, FUNC_SYSTEM_NAME = 3, FUNC_FILENAME = 4 };
 
@@ -461,12 +461,23 @@ static int64_t pp_intern_cstr(struct pp_writer *w, const char *s)
 	return pp_intern(&w->st, s, strlen(s));
 }
 
+/*
+ * One Location per function, already symbolised by its Line.  Its address,
+ * when known, is the function's in its module (profile.h), for pprof's
+ * address views.  There is no Mapping (mapping_id 0, "unknown" in
+ * profile.proto): addresses of different modules may coincide, and with
+ * no mapping pprof does not try to symbolise them again.
+ */
 static int pp_emit_location(struct pp_writer *w, uint32_t f)
 {
+	uint64_t addr = profile_func_addr(w->p, f);
+
 	w->sub.len = 0;
 	pp_field_u64(&w->sub, LINE_FUNCTION_ID, (uint64_t)f + 1);
 	w->msg.len = 0;
 	pp_field_u64(&w->msg, LOC_ID, (uint64_t)f + 1);
+	if (addr != PROFILE_NO_ADDR)
+		pp_field_u64(&w->msg, LOC_ADDRESS, addr);
 	pp_field_bytes(&w->msg, LOC_LINE, w->sub.b, w->sub.len);
 	if (w->sub.oom)
 		return -ENOMEM;

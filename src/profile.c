@@ -32,6 +32,7 @@ struct pfunc {
 	const char *module;	/* points into name's allocation */
 	uint64_t hash;
 	uint32_t name_len, module_len;
+	uint64_t addr;		/* in its module; PROFILE_NO_ADDR when unknown */
 	uint64_t self, total;
 	uint64_t seq;		/* last sample that added to total; 0 = never in a sample */
 	uint32_t first_node, last_node;	/* its nodes, linked through next_same */
@@ -46,6 +47,7 @@ struct ptable {
 struct profile {
 	struct pfunc *funcs;
 	size_t nfuncs, funcs_cap;
+	size_t naddrs;		/* functions whose address is known */
 	struct ptable func_index;
 
 	struct prof_node *nodes;
@@ -277,7 +279,7 @@ uint32_t profile_func(struct profile *p, const char *name, const char *module)
 	p->funcs[id] = (struct pfunc){
 		.name = s, .module = s + nlen + 1, .hash = h,
 		.name_len = (uint32_t)nlen, .module_len = (uint32_t)mlen,
-		.first_node = PROF_NONE, .last_node = PROF_NONE,
+		.addr = PROFILE_NO_ADDR, .first_node = PROF_NONE, .last_node = PROF_NONE,
 	};
 	ptable_put(&p->func_index, id, h);
 	return id;
@@ -296,6 +298,20 @@ const char *profile_func_module(const struct profile *p, uint32_t func)
 size_t profile_nfuncs(const struct profile *p)
 {
 	return p->nfuncs;
+}
+
+void profile_func_set_addr(struct profile *p, uint32_t func, uint64_t addr)
+{
+	/* The first address stays (profile.h): a row's address never moves. */
+	if (func >= p->nfuncs || addr == PROFILE_NO_ADDR || p->funcs[func].addr != PROFILE_NO_ADDR)
+		return;
+	p->funcs[func].addr = addr;
+	p->naddrs++;
+}
+
+uint64_t profile_func_addr(const struct profile *p, uint32_t func)
+{
+	return func < p->nfuncs ? p->funcs[func].addr : PROFILE_NO_ADDR;
 }
 
 static uint32_t child_find(const struct profile *p, uint32_t parent, uint32_t func)
@@ -735,7 +751,12 @@ static int clone_threads(struct profile *dst, const struct profile *src)
 	return 0;
 }
 
-/* Intern src's functions p lacks; interning in id order gives the same ids. */
+/*
+ * Intern src's functions p lacks; interning in id order gives the same ids.
+ * Addresses go along.  One set on src after p copied the function is found
+ * by the count of known addresses: addresses are only ever added, so equal
+ * counts over the same functions mean nothing is missing.
+ */
 static int funcs_sync(struct profile *p, const struct profile *src)
 {
 	if (p->nfuncs > src->nfuncs)
@@ -748,7 +769,11 @@ static int funcs_sync(struct profile *p, const struct profile *src)
 		/* An older id: p holds a function src has elsewhere, so p's ids are not src's. */
 		if (id != i)
 			return -EINVAL;
+		profile_func_set_addr(p, id, src->funcs[i].addr);
 	}
+	if (p->naddrs != src->naddrs)
+		for (size_t i = 0; i < p->nfuncs; i++)
+			profile_func_set_addr(p, (uint32_t)i, src->funcs[i].addr);
 	return 0;
 }
 

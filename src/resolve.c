@@ -277,6 +277,14 @@ static void refresh_jit(struct resolver *r, uint32_t pid)
 	r->jit_loaded = true;
 }
 
+/* func with its address in its module (profile.h: the first one stays). */
+static uint32_t with_addr(struct resolver *r, uint32_t func, uint64_t addr)
+{
+	profile_func_set_addr(r->p, func, addr);
+	return func;
+}
+
+/* Code no symbol covers: "module+0xOFF", whose address is that OFF. */
 static uint32_t label(struct resolver *r, const char *name, uint64_t off, const char *module)
 {
 	char buf[4096];
@@ -287,14 +295,14 @@ static uint32_t label(struct resolver *r, const char *name, uint64_t off, const 
 		snprintf(buf, sizeof(buf), "%s", name);
 	else
 		snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, module, off);
-	return profile_func(r->p, buf, module);
+	return with_addr(r, profile_func(r->p, buf, module), name ? PROFILE_NO_ADDR : off);
 }
 
 static uint32_t resolve_one(struct resolver *r, const struct frame *f)
 {
 	const struct res_mod *m;
 	const char *name;
-	uint64_t off;
+	uint64_t off, start;
 
 	if (f->kind == FRAME_TRUNCATED)
 		return profile_func(r->p, "[truncated]", "");
@@ -306,7 +314,8 @@ static uint32_t resolve_one(struct resolver *r, const struct frame *f)
 	}
 	if (f->kind == FRAME_KERNEL) {
 		name = sym_kernel_lookup(r->syms, f->addr, &off);
-		return name ? profile_func(r->p, name, "[kernel]") :
+		/* kallsyms addresses are absolute: the symbol starts off bytes back. */
+		return name ? with_addr(r, profile_func(r->p, name, "[kernel]"), f->addr - off) :
 			      label(r, NULL, f->addr, "[kernel]");
 	}
 	m = f->module ? find_mod(r, f->module) : NULL;
@@ -317,12 +326,16 @@ static uint32_t resolve_one(struct resolver *r, const struct frame *f)
 
 		refresh_jit(r, m->pid);
 		js = perfmap_lookup(&r->jit, f->addr);
-		return js ? profile_func(r->p, js->name, "[jit]") : label(r, NULL, f->addr, "[anon]");
+		if (!js)
+			return label(r, NULL, f->addr, "[anon]");
+		return with_addr(r, profile_func(r->p, js->name, "[jit]"), js->start);
 	}
-	name = sym_lookup(r->syms, m->kind == MOD_VDSO ? "[vdso]" : m->open_path, m->build_id,
-			  m->build_id_len, f->addr, &off);
+	/* f->addr is a file offset; the symbol's address is its ELF virtual
+	 * address, which differs from its file offset in non-PIE executables. */
+	name = sym_lookup_addr(r->syms, m->kind == MOD_VDSO ? "[vdso]" : m->open_path, m->build_id,
+			       m->build_id_len, f->addr, &off, &start);
 	if (name)
-		return profile_func(r->p, name, m->base);
+		return with_addr(r, profile_func(r->p, name, m->base), start);
 	return label(r, NULL, f->addr, m->base);
 }
 

@@ -16,9 +16,9 @@
 #include "proftui/sanitize.h"
 
 /*
- * The format, version 1.  A snapshot is lines, each ended by "\n" (a "\r"
+ * The format, version 2.  A snapshot is lines, each ended by "\n" (a "\r"
  * just before it is dropped, so a file that went through a CRLF conversion
- * still loads).  The first line is the magic "proftui-snapshot 1"; then one
+ * still loads).  The first line is the magic "proftui-snapshot 2"; then one
  * record per line, fields separated by single tabs, the first a keyword:
  *
  *   meta KEY VALUE           strings: target host kernel method version;
@@ -32,7 +32,12 @@
  *                            py.read py.cycle py.depth py.bad py.torn
  *                            py.no_thread py.mismatch (Python frames)
  *   thread TID SAMPLES NAME  one per thread, tids ascending, before any stack
- *   func ID MODULE NAME      ids dense from 0 and in order; defined before use
+ *   func ID MODULE ADDR NAME ids dense from 0 and in order; defined before use;
+ *                            ADDR is the function's address in its module
+ *                            (profile.h: a symbol's as nm shows it) as "0x"
+ *                            and 1 to 16 lowercase hex digits, or "-" when
+ *                            unknown (0xffffffffffffffff is "-" too, so it is
+ *                            not accepted spelt out)
  *   stack COUNT TID PATH     COUNT (> 0) samples whose stack is PATH: func ids
  *                            joined by ';', outermost caller first, leaf last
  *                            (as folded stacks); an empty PATH is samples
@@ -58,11 +63,16 @@
  * 0x7f, as \xHH: any C string, invalid UTF-8 and terminal escapes included,
  * comes back byte for byte, and a valid file has no raw control byte.
  *
- * Compatibility: readers of version 1 skip meta, stat and proc keys they do
- * not know and records whose keyword starts with "x-", so later writers can
- * add those without a new version.  Anything else unknown is an error: it is
- * far more likely damage than a feature.  An incompatible change bumps the
- * version, and older readers say that a newer proftui made the file.
+ * Compatibility: readers skip meta, stat and proc keys they do not know and
+ * records whose keyword starts with "x-", so later writers can add those
+ * without a new version.  Anything else unknown is an error: it is far more
+ * likely damage than a feature.  An incompatible change bumps the version,
+ * and older readers say that a newer proftui made the file.  This one reads
+ * every version up to its own:
+ *   1  the first: "func ID MODULE NAME", without ADDR; its functions load
+ *      with unknown addresses (and are written back as version 2, with "-")
+ *   2  func lines carry ADDR, so that a snapshot taken on one machine names
+ *      its code as module + address + symbol name on another
  *
  * Threads.  The profile keeps call paths and per-thread totals, not paths per
  * thread, so the writer puts TID 0 on every stack line.  The loader hands
@@ -87,7 +97,11 @@
  */
 
 #define SNAP_MAGIC		"proftui-snapshot"
-#define SNAP_VERSION		1u
+#define SNAP_VERSION		2u
+/* The first version whose func lines carry ADDR. */
+#define SNAP_VERSION_ADDR	2u
+/* "0x" and at most 16 hex digits. */
+#define SNAP_ADDR_MAX_LEN	18
 /* Frames copied when a TID-0 line is split across threads: with the line
  * length capped this is the only work not bounded by the file's size. */
 #define SNAP_MAX_SPLIT_WORK	((uint64_t)1 << 26)
@@ -274,9 +288,14 @@ static void snap_put_funcs(struct snap_writer *w, const struct profile *p)
 	size_t n = profile_nfuncs(p);
 
 	for (size_t i = 0; i < n; i++) {
+		uint64_t addr = profile_func_addr(p, (uint32_t)i);
+
 		fprintf(w->out, "func\t%zu\t", i);
 		snap_put_str(w->out, profile_func_module(p, (uint32_t)i));
-		fputc('\t', w->out);
+		if (addr == PROFILE_NO_ADDR)
+			fputs("\t-\t", w->out);
+		else
+			fprintf(w->out, "\t0x%" PRIx64 "\t", addr);
 		snap_put_str(w->out, profile_func_name(p, (uint32_t)i));
 		fputc('\n', w->out);
 	}
@@ -395,6 +414,7 @@ struct snap_parser {
 	char *err;
 	size_t errlen;
 	size_t line;			/* 1-based; 0 for errors about the whole file */
+	unsigned version;		/* the magic line's */
 	struct snap_owned *s;
 	struct profile *p;
 	char *str;			/* decoded strings of the current line */
@@ -571,6 +591,36 @@ static int snap_hex(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/* ADDR of a func line, as strict as the writer: "-", or "0x" and 1 to 16
+ * lowercase hex digits.  All ones is how the profile says "unknown", which
+ * is written "-": spelt out it would not come back as written. */
+static int snap_addr(struct snap_parser *sp, struct snap_slice f, uint64_t *out)
+{
+	char q[4 * SNAP_QUOTE_MAX + 8];
+	bool ok = f.n > 2 && f.n <= SNAP_ADDR_MAX_LEN && !memcmp(f.s, "0x", 2);
+	uint64_t v = 0;
+
+	*out = PROFILE_NO_ADDR;
+	if (snap_is(f, "-"))
+		return 0;
+	for (size_t i = 2; ok && i < f.n; i++) {
+		char c = f.s[i];
+
+		ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+		if (ok)
+			v = v << 4 | (uint64_t)snap_hex(c);
+	}
+	snap_quote(f, q, sizeof(q));
+	if (!ok)
+		return snap_fail(sp, -EINVAL, "the func address '%s' is neither 0x and 1 to 16"
+				 " lowercase hex digits nor -", q);
+	if (v == PROFILE_NO_ADDR)
+		return snap_fail(sp, -EINVAL, "the func address '%s' means unknown, which is"
+				 " written -", q);
+	*out = v;
+	return 0;
 }
 
 /* Decode one escaped string into the line's scratch (never longer than the
@@ -756,18 +806,24 @@ static int snap_rec_thread(struct snap_parser *sp, const char *s, size_t n)
 
 static int snap_rec_func(struct snap_parser *sp, const char *s, size_t n)
 {
-	struct snap_slice f[4];
+	struct snap_slice f[5];
 	uint32_t id, got;
 	const char *module, *name;
 	size_t next = profile_nfuncs(sp->p);
-	int err = snap_fields(sp, "func", s, n, f, 4);
+	/* Version 1 has no ADDR field: its functions' addresses are unknown. */
+	bool has_addr = sp->version >= SNAP_VERSION_ADDR;
+	size_t want = has_addr ? 5 : 4;
+	uint64_t addr = PROFILE_NO_ADDR;
+	int err = snap_fields(sp, "func", s, n, f, want);
 
 	if (!err)
 		err = snap_u32(sp, f[1], "the func id", &id);
 	if (!err)
 		err = snap_str(sp, f[2], "the module", &module);
+	if (!err && has_addr)
+		err = snap_addr(sp, f[3], &addr);
 	if (!err)
-		err = snap_str(sp, f[3], "the function name", &name);
+		err = snap_str(sp, f[want - 1], "the function name", &name);
 	if (err)
 		return err;
 	if (id < next)
@@ -783,6 +839,7 @@ static int snap_rec_func(struct snap_parser *sp, const char *s, size_t n)
 	if (got != id)
 		return snap_fail(sp, -EINVAL, "func %" PRIu32 " repeats func %" PRIu32
 				 " (same module and name)", id, got);
+	profile_func_set_addr(sp->p, id, addr);
 	return 0;
 }
 
@@ -1060,9 +1117,11 @@ static int snap_magic(struct snap_parser *sp, const char *s, size_t n)
 	if (!snap_digits_value(ver, &v) || v > SNAP_VERSION)
 		return snap_fail(sp, -EINVAL, "made by a newer proftui: format %s, this reads %u",
 				 q, SNAP_VERSION);
-	if (v != SNAP_VERSION)
+	if (!v)
 		return snap_fail(sp, -EINVAL, "format %" PRIu64 " is not one this proftui reads"
-				 " (it reads %u)", v, SNAP_VERSION);
+				 " (it reads 1 to %u)", v, SNAP_VERSION);
+	sp->version = (unsigned)v;
+	sp->s->pub.format_version = sp->version;
 	return 0;
 }
 
@@ -1163,7 +1222,6 @@ static int snap_setup(struct snap_parser *sp)
 	sp->s = calloc(1, sizeof(*sp->s));
 	if (!sp->s)
 		return snap_fail(sp, -ENOMEM, "out of memory");
-	sp->s->pub.format_version = SNAP_VERSION;
 	sp->s->pub.prof = sp->p = profile_new();
 	sp->s->pub.hist = prochist_new();
 	if (!sp->p || !sp->s->pub.hist)

@@ -180,12 +180,21 @@ const char *sym_lookup(struct sym_cache *c, const char *open_path,
 		       const uint8_t *build_id, size_t build_id_len,
 		       uint64_t file_offset, uint64_t *sym_off)
 {
+	return sym_lookup_addr(c, open_path, build_id, build_id_len, file_offset, sym_off, NULL);
+}
+
+const char *sym_lookup_addr(struct sym_cache *c, const char *open_path,
+			    const uint8_t *build_id, size_t build_id_len,
+			    uint64_t file_offset, uint64_t *sym_off, uint64_t *sym_addr)
+{
 	struct sym_module *m;
 	uint64_t va;
 	long i;
 
 	if (sym_off)
 		*sym_off = 0;
+	if (sym_addr)
+		*sym_addr = UINT64_MAX;
 	if (!c || !open_path)
 		return NULL;
 	m = sym_module_get(c, open_path);
@@ -205,6 +214,8 @@ const char *sym_lookup(struct sym_cache *c, const char *open_path,
 		return NULL;
 	if (sym_off)
 		*sym_off = va - m->elf.tab.v[i].start;
+	if (sym_addr)
+		*sym_addr = m->elf.tab.v[i].start;
 	return sym_name(m, (size_t)i);
 }
 

@@ -412,6 +412,39 @@ Test(derive, decay_compacts_dead_nodes)
 	fx_fini(&fx);
 }
 
+/* Every derived view shows the live profile's function addresses, those
+ * the live profile learns later included. */
+Test(derive, every_view_keeps_function_addresses)
+{
+	static const enum derive_mode modes[] = { DERIVE_CUMULATIVE, DERIVE_WINDOW, DERIVE_DECAY };
+
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct fixture fx;
+		const struct profile *p;
+
+		fx_init(&fx);
+		for (int i = 0; i < 20; i++)
+			sample_in(&fx, 1 + (uint32_t)i % 2, i % 4 ? "A" : "B", (uint64_t)i * MS);
+		profile_func_set_addr(fx.live, fx_fn(&fx, "main"), 0x1090);
+		profile_func_set_addr(fx.live, fx_fn(&fx, "A"), 0x1260);
+		p = update(&fx, modes[m], SEC, 2, 20 * MS, NULL);
+		cr_assert_neq(p, fx.live);
+		cr_assert_eq(profile_func_addr(p, fx_fn(&fx, "main")), 0x1090, "mode %zu", m);
+		cr_assert_eq(profile_func_addr(p, fx_fn(&fx, "A")), 0x1260, "mode %zu", m);
+		cr_assert_eq(profile_func_addr(p, fx_fn(&fx, "B")), PROFILE_NO_ADDR, "mode %zu", m);
+
+		/* Brought up to date or rebuilt: a new function's address, and
+		 * B's, learnt since. */
+		sample_in(&fx, 2, "C", 21 * MS);
+		profile_func_set_addr(fx.live, fx_fn(&fx, "C"), 0x2000);
+		profile_func_set_addr(fx.live, fx_fn(&fx, "B"), 0x12c0);
+		p = update(&fx, modes[m], SEC, 2, 21 * MS, NULL);
+		cr_assert_eq(profile_func_addr(p, fx_fn(&fx, "C")), 0x2000, "mode %zu", m);
+		cr_assert_eq(profile_func_addr(p, fx_fn(&fx, "B")), 0x12c0, "mode %zu", m);
+		fx_fini(&fx);
+	}
+}
+
 Test(derive, loss_counters_come_from_live)
 {
 	struct fixture fx;

@@ -169,6 +169,7 @@ struct dsample {
 
 struct dloc {
 	uint64_t id, func_id;
+	uint64_t address;	/* 0: none (proto3's default) */
 	size_t nlines;
 };
 
@@ -252,8 +253,9 @@ static void dec_location(struct rd r, struct dloc *l)
 
 	memset(l, 0, sizeof(*l));
 	while (rd_field(&r, &f)) {
-		if (f.num == 1) {
-			l->id = f.v;
+		if (f.num == 1 || f.num == 3) {
+			cr_assert_eq(f.wire, 0, "Location field %u", f.num);
+			*(f.num == 1 ? &l->id : &l->address) = f.v;
 			continue;
 		}
 		cr_assert_eq(f.num, 4, "Location field %u", f.num);
@@ -507,6 +509,28 @@ Test(pprof, functions_never_sampled_are_left_out)
 	profile_free(p);
 }
 
+/* A function's address in its module is its Location's address, when known. */
+Test(pprof, locations_carry_known_addresses)
+{
+	struct profile *p = fx_hists();
+	struct dprof d;
+	/* fx_hists's ids: main, a, b, c; b's address stays unknown. */
+	static const uint64_t want[] = { 0x1090, 0xffffffff81d35f00, 0, 0x7fe0 };
+
+	profile_func_set_addr(p, 0, 0x1090);
+	profile_func_set_addr(p, 1, 0xffffffff81d35f00);
+	profile_func_set_addr(p, 3, 0x7fe0);
+	roundtrip(p, NULL, &d);
+	cr_assert_eq(d.nloc, 4);
+	for (size_t i = 0; i < d.nloc; i++) {
+		cr_assert_leq(d.loc[i].id, 4);
+		cr_assert_eq(d.loc[i].address, want[d.loc[i].id - 1], "location %llu",
+			     (unsigned long long)d.loc[i].id);
+	}
+	dprof_free(&d);
+	profile_free(p);
+}
+
 Test(pprof, unknown_rate_gives_zero_cpu_and_counts_by_default)
 {
 	struct profile *p = fx_hists();
@@ -711,6 +735,47 @@ Test(pprof, go_tool_pprof_top_shows_the_split)
 	/* The count, the other sample type, gives the same percentages. */
 	out = go_pprof("-top -nodecount=50 -sample_index=samples", path);
 	expect_top(out, "a", 70.0, 70.0);
+	free(out);
+	unlink(path);
+	profile_free(p);
+}
+
+/* Whether -raw output has a location line with this address and function. */
+static bool raw_location(const char *out, const char *addr, const char *name)
+{
+	char a[64], m[8], fn[64];
+
+	for (const char *line = out; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (sscanf(line, "%*u: %63s %7[^=]=%*u %63s", a, m, fn) == 3 && !strcmp(m, "M") &&
+		    !strcmp(a, addr) && !strcmp(fn, name))
+			return true;
+	return false;
+}
+
+/* Addresses without a Mapping: pprof keeps them and still groups by function. */
+Test(pprof, go_tool_pprof_reads_locations_with_addresses)
+{
+	struct profile *p = fx_hists();
+	char path[64], *out;
+
+	if (!have_go())
+		cr_skip_test("go not installed");
+	profile_func_set_addr(p, 0, 0x1090);
+	profile_func_set_addr(p, 1, 0x1260);
+	profile_func_set_addr(p, 3, 0xffffffff81d35f00);
+	write_file(p, &(struct pprof_info){ .freq_hz = 100 }, path);
+	out = go_pprof("-top -nodecount=50", path);
+	expect_top(out, "a", 70.0, 70.0);
+	expect_top(out, "main", 0.0, 100.0);
+	expect_top_matches(p, out);
+	free(out);
+	/* -raw lists "ID: ADDRESS M=MAPPING NAME FILE:LINE"; pprof makes up
+	 * a mapping of its own for locations without one. */
+	out = go_pprof("-raw", path);
+	cr_assert(raw_location(out, "0x1260", "a"), "%s", out);
+	cr_assert(raw_location(out, "0x1090", "main"), "%s", out);
+	cr_assert(raw_location(out, "0xffffffff81d35f00", "c"), "%s", out);
+	cr_assert(raw_location(out, "0x0", "b"), "%s", out);
 	free(out);
 	unlink(path);
 	profile_free(p);

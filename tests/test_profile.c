@@ -649,6 +649,82 @@ Test(profile, clone_is_equal_and_independent)
 	profile_free(p);
 }
 
+Test(profile, func_addr_unknown_until_set_then_first_kept)
+{
+	struct profile *p = new_profile();
+	uint32_t a = fn(p, "a"), b = fn(p, "b");
+
+	cr_assert_eq(PROFILE_NO_ADDR, UINT64_MAX);
+	cr_assert_eq(profile_func_addr(p, a), PROFILE_NO_ADDR);
+	profile_func_set_addr(p, a, PROFILE_NO_ADDR);
+	cr_assert_eq(profile_func_addr(p, a), PROFILE_NO_ADDR, "setting 'unknown' is a no-op");
+	profile_func_set_addr(p, a, 0x1260);
+	cr_assert_eq(profile_func_addr(p, a), 0x1260);
+	/* Two static functions of one name in one module are one row: the
+	 * first address stays. */
+	profile_func_set_addr(p, a, 0x9990);
+	cr_assert_eq(profile_func_addr(p, a), 0x1260);
+	cr_assert_eq(profile_func(p, "a", MOD), a, "interning again keeps the address");
+	cr_assert_eq(profile_func_addr(p, a), 0x1260);
+	/* 0 and kernel addresses are addresses like any other. */
+	profile_func_set_addr(p, b, 0);
+	cr_assert_eq(profile_func_addr(p, b), 0);
+	profile_func_set_addr(p, b, 0xffffffff81000000);
+	cr_assert_eq(profile_func_addr(p, b), 0);
+	/* Ids the profile lacks: unknown, and setting them changes nothing. */
+	profile_func_set_addr(p, 2, 0x10);
+	profile_func_set_addr(p, UINT32_MAX, 0x10);
+	cr_assert_eq(profile_func_addr(p, 2), PROFILE_NO_ADDR);
+	cr_assert_eq(profile_func_addr(p, UINT32_MAX), PROFILE_NO_ADDR);
+	cr_assert_eq(profile_nfuncs(p), 2);
+	profile_free(p);
+}
+
+Test(profile, clone_and_derived_profiles_keep_addresses)
+{
+	uint32_t ids[4];
+	struct profile *p = hists(ids), *c, *d;
+
+	profile_func_set_addr(p, ids[0], 0x1090);
+	profile_func_set_addr(p, ids[1], 0xffffffff81d35f00);
+	/* ids[2] left unknown: it must stay unknown in the copies. */
+	profile_func_set_addr(p, ids[3], 0);
+	c = profile_clone(p);
+	d = profile_derive_new(p);
+	cr_assert_not_null(c);
+	cr_assert_not_null(d);
+	for (int i = 0; i < 4; i++) {
+		uint64_t want = profile_func_addr(p, ids[i]);
+
+		cr_assert_eq(profile_func_addr(c, ids[i]), want, "clone %d", i);
+		cr_assert_eq(profile_func_addr(d, ids[i]), want, "derived %d", i);
+	}
+	cr_assert_eq(profile_func_addr(c, ids[2]), PROFILE_NO_ADDR);
+
+	/* A new function comes with its address; an address learnt later for
+	 * an old one reaches the derived profile too. */
+	uint32_t e = fn(p, "e");
+
+	profile_func_set_addr(p, e, 0x2000);
+	profile_func_set_addr(p, ids[2], 0x3000);
+	cr_assert_eq(profile_sync_funcs(d, p), 0);
+	cr_assert_eq(profile_func_addr(d, e), 0x2000);
+	cr_assert_eq(profile_func_addr(d, ids[2]), 0x3000);
+	/* Syncing adds addresses, never changes one: the first stays. */
+	uint32_t f = fn(p, "f");
+
+	cr_assert_eq(profile_sync_funcs(d, p), 0);
+	profile_func_set_addr(d, f, 0x10);
+	profile_func_set_addr(p, f, 0x20);
+	cr_assert_eq(profile_sync_funcs(d, p), 0);
+	cr_assert_eq(profile_func_addr(d, f), 0x10);
+	/* The clone is a snapshot in time: it does not follow the original. */
+	cr_assert_eq(profile_func_addr(c, ids[2]), PROFILE_NO_ADDR);
+	profile_free(c);
+	profile_free(d);
+	profile_free(p);
+}
+
 Test(profile, last_leaf_names_the_sample_path)
 {
 	struct profile *p = new_profile();

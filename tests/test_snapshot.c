@@ -86,7 +86,14 @@ static struct profile *small_profile(void)
 	cr_assert_not_null(p);
 	for (size_t i = 0; i < NWEIRD; i++)
 		f[i] = fn(p, weird[i], i % 2 ? "/usr/lib/lib\tweird\n.so" : "/usr/bin/app");
-	fn(p, "never sampled", "/usr/lib/libz.so");
+	/* Addresses: 0, everyday ones, the largest there is, and some unknown. */
+	profile_func_set_addr(p, f[0], 0x1090);
+	profile_func_set_addr(p, f[1], 0);
+	profile_func_set_addr(p, f[2], 0xffffffff81d35f00);
+	profile_func_set_addr(p, f[4], UINT64_MAX - 1);
+	for (size_t i = 6; i < NWEIRD; i += 2)
+		profile_func_set_addr(p, f[i], 0x4000 + 0x10 * i);
+	profile_func_set_addr(p, fn(p, "never sampled", "/usr/lib/libz.so"), 0x27280);
 	profile_thread_name(p, 100, "main");
 	profile_thread_name(p, 101, "worker\t1");
 	profile_thread_name(p, 102, "\x1b]0;evil\x07");
@@ -227,6 +234,7 @@ static void same_profile(const struct profile *a, const struct profile *b)
 	for (uint32_t i = 0; i < profile_nfuncs(a); i++) {
 		cr_assert_str_eq(profile_func_name(a, i), profile_func_name(b, i));
 		cr_assert_str_eq(profile_func_module(a, i), profile_func_module(b, i));
+		cr_assert_eq(profile_func_addr(a, i), profile_func_addr(b, i), "func %u", i);
 	}
 	same_hot(a, b);
 	cr_assert_gt(strlen(fa), 0);
@@ -274,9 +282,9 @@ Test(snapshot, round_trip_is_exact)
 	struct snapshot *s;
 
 	write_snap(&m, p, &meta, h);
-	cr_assert_eq(strncmp(m.buf, "proftui-snapshot 1\n", 19), 0);
+	cr_assert_eq(strncmp(m.buf, "proftui-snapshot 2\n", 19), 0);
 	s = parse_ok(m.buf, m.len);
-	cr_assert_eq(s->format_version, 1);
+	cr_assert_eq(s->format_version, 2);
 	same_profile(p, s->prof);
 	same_meta(&meta, &s->meta);
 	same_history(h, s->hist);
@@ -306,7 +314,15 @@ Test(snapshot, file_has_no_raw_control_bytes_and_escapes_names)
 		cr_assert(c >= 0x20 ? c != 0x7f : (c == '\t' || c == '\n'), "byte 0x%02x at %zu",
 			  c, i);
 	}
-	cr_assert_not_null(strstr(m.buf, "\nfunc\t1\t/usr/lib/lib\\tweird\\n.so\ttab\\there\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t1\t/usr/lib/lib\\tweird\\n.so\t0x0\t"
+				  "tab\\there\n"));
+	/* Addresses: lowercase hex without leading zeros, "-" when unknown. */
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t0\t/usr/bin/app\t0x1090\tmain\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t2\t/usr/bin/app\t0xffffffff81d35f00\t"
+				  "new\\nline\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t3\t/usr/lib/lib\\tweird\\n.so\t-\t"
+				  "back\\\\slash\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t4\t/usr/bin/app\t0xfffffffffffffffe\t"));
 	cr_assert_not_null(strstr(m.buf, "\tback\\\\slash\n"));
 	cr_assert_not_null(strstr(m.buf, "\t\\x1b[31mred\\x1b[0m\n"));
 	cr_assert_not_null(strstr(m.buf, "\tdel\\x7f\n"));
@@ -420,8 +436,9 @@ Test(snapshot, every_truncation_fails_with_a_line_number)
 	profile_free(p);
 }
 
-/* Parse "proftui-snapshot 1\n" + body + "end\t<records>\n"; body lines end in '\n'. */
-static int parse_body(const char *body, struct snapshot **s, char *err, size_t errlen)
+/* Parse "proftui-snapshot VERSION\n" + body + "end\t<records>\n"; body lines end in '\n'. */
+static int parse_version(int version, const char *body, struct snapshot **s, char *err,
+			 size_t errlen)
 {
 	size_t records = 0, len;
 	char *doc;
@@ -432,24 +449,30 @@ static int parse_body(const char *body, struct snapshot **s, char *err, size_t e
 	len = strlen(body) + 64;
 	doc = malloc(len);
 	cr_assert_not_null(doc);
-	snprintf(doc, len, "proftui-snapshot 1\n%send\t%zu\n", body, records);
+	snprintf(doc, len, "proftui-snapshot %d\n%send\t%zu\n", version, body, records);
 	rc = snapshot_parse(doc, strlen(doc), "t.snap", s, err, errlen);
 	free(doc);
 	return rc;
 }
 
-/* body must fail with err containing "line LINE: " and want. */
-static void refused(const char *body, int line, const char *want)
+/* body in a file of `version` must fail with err containing "line LINE: " and want. */
+static void refused_v(int version, const char *body, int line, const char *want)
 {
 	struct snapshot *s = NULL;
 	char err[512], where[64];
-	int rc = parse_body(body, &s, err, sizeof(err));
+	int rc = parse_version(version, body, &s, err, sizeof(err));
 
 	cr_assert_lt(rc, 0, "loaded: %s", body);
 	cr_assert_null(s);
 	snprintf(where, sizeof(where), "snapshot t.snap: line %d: ", line);
 	cr_assert_eq(strncmp(err, where, strlen(where)), 0, "'%s' lacks '%s'", err, where);
 	cr_assert_not_null(strstr(err, want), "'%s' lacks '%s'", err, want);
+}
+
+/* Most checks are about records version 2 kept as they were: written as 1. */
+static void refused(const char *body, int line, const char *want)
+{
+	refused_v(1, body, line, want);
 }
 
 /* A string literal and its length, NULs inside included. */
@@ -468,25 +491,32 @@ static void refused_raw(const char *doc, size_t len, int line, const char *want)
 	cr_assert_not_null(strstr(err, want), "'%s' lacks '%s'", err, want);
 }
 
-static struct snapshot *loaded(const char *body)
+static struct snapshot *loaded_v(int version, const char *body)
 {
 	struct snapshot *s = NULL;
 	char err[512];
-	int rc = parse_body(body, &s, err, sizeof(err));
+	int rc = parse_version(version, body, &s, err, sizeof(err));
 
 	cr_assert_eq(rc, 0, "refused (%d): %s", rc, err);
+	cr_assert_eq(s->format_version, (unsigned)version);
 	return s;
+}
+
+static struct snapshot *loaded(const char *body)
+{
+	return loaded_v(1, body);
 }
 
 Test(snapshot, magic_and_version)
 {
 	refused_raw(RAW("hello\n"), 1, "not a proftui snapshot");
 	refused_raw(RAW(""), 1, "empty file");
-	refused_raw(RAW("proftui-snapshot 2\nend\t0\n"), 1,
-		    "made by a newer proftui: format 2, this reads 1");
+	refused_raw(RAW("proftui-snapshot 3\nend\t0\n"), 1,
+		    "made by a newer proftui: format 3, this reads 2");
 	refused_raw(RAW("proftui-snapshot 99999999999999999999999\n"), 1,
 		    "made by a newer proftui");
-	refused_raw(RAW("proftui-snapshot 0\n"), 1, "format 0 is not one");
+	refused_raw(RAW("proftui-snapshot 0\n"), 1, "format 0 is not one this proftui reads"
+		    " (it reads 1 to 2)");
 	refused_raw(RAW("proftui-snapshot 1.5\n"), 1, "bad format version '1.5'");
 	refused_raw(RAW("proftui-snapshot\t1\n"), 1, "not a proftui snapshot");
 	refused_raw(RAW("\xef\xbb\xbfproftui-snapshot 1\n"), 1, "not a proftui snapshot");
@@ -592,6 +622,102 @@ Test(snapshot, funcs_and_stacks_checked)
 	refused("func\t0\tm\tf\nstack\t1\t7\t0\n", 3, "thread 7, which has no thread line");
 	refused("func\t0\tm\tf\nstat\tsamples\t1\nstack\t2\t0\t0\n", 3,
 		"stat samples 1 is less than the 2 samples");
+}
+
+/* Version 2: func lines carry the function's address in its module. */
+Test(snapshot, v2_func_addresses_round_trip)
+{
+	struct snapshot *s = loaded_v(2, "func\t0\tsplit\t0x1260\tfunc_a\n"
+				      "func\t1\tsplit\t-\tno address\n"
+				      "func\t2\t[kernel]\t0xffffffff81d35f00\tread_zero\n"
+				      "func\t3\tm\t0x0\tzero\n"
+				      "func\t4\tm\t0x00000000000000ff\tpadded\n"
+				      "func\t5\tm\t0xfffffffffffffffe\tlargest\n"
+				      "func\t6\tm\t-\t-\n"
+				      "stack\t3\t0\t1;0\nstack\t1\t0\t2;3;4;5;6\n");
+	static const uint64_t want[] = {
+		0x1260, PROFILE_NO_ADDR, 0xffffffff81d35f00, 0, 0xff, UINT64_MAX - 1,
+		PROFILE_NO_ADDR,
+	};
+	struct mem m, again;
+	struct snapshot *s2;
+
+	cr_assert_eq(profile_nfuncs(s->prof), 7);
+	for (uint32_t i = 0; i < 7; i++)
+		cr_assert_eq(profile_func_addr(s->prof, i), want[i], "func %u", i);
+	cr_assert_str_eq(profile_func_name(s->prof, 6), "-");
+
+	/* Written back in the writer's one spelling; that loads and writes the same. */
+	write_snap(&m, s->prof, &s->meta, s->hist);
+	cr_assert_eq(strncmp(m.buf, "proftui-snapshot 2\n", 19), 0);
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t0\tsplit\t0x1260\tfunc_a\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t1\tsplit\t-\tno address\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t3\tm\t0x0\tzero\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t4\tm\t0xff\tpadded\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t6\tm\t-\t-\n"));
+	s2 = parse_ok(m.buf, m.len);
+	same_profile(s->prof, s2->prof);
+	write_snap(&again, s2->prof, &s2->meta, s2->hist);
+	cr_assert_eq(again.len, m.len);
+	cr_assert_eq(memcmp(again.buf, m.buf, m.len), 0);
+	free(again.buf);
+	free(m.buf);
+	snapshot_free(s2);
+	snapshot_free(s);
+}
+
+/* Version 1 files (no ADDR) load as before, and are written back as version 2. */
+Test(snapshot, v1_file_loads_with_unknown_addresses)
+{
+	struct snapshot *s = loaded("thread\t10\t5\tmain\nfunc\t0\t/usr/bin/app\tmain\n"
+				    "func\t1\t/usr/bin/app\t0x1260\nstack\t4\t0\t0;1\n"
+				    "stack\t1\t0\t0\n");
+	struct mem m;
+	struct snapshot *s2;
+
+	cr_assert_eq(s->format_version, 1);
+	cr_assert_eq(profile_nfuncs(s->prof), 2);
+	cr_assert_str_eq(profile_func_name(s->prof, 0), "main");
+	/* In version 1 that field is the name, whatever it looks like. */
+	cr_assert_str_eq(profile_func_name(s->prof, 1), "0x1260");
+	cr_assert_eq(profile_func_addr(s->prof, 0), PROFILE_NO_ADDR);
+	cr_assert_eq(profile_func_addr(s->prof, 1), PROFILE_NO_ADDR);
+	cr_assert_eq(profile_stats_const(s->prof)->samples, 5);
+
+	write_snap(&m, s->prof, &s->meta, s->hist);
+	cr_assert_eq(strncmp(m.buf, "proftui-snapshot 2\n", 19), 0);
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t0\t/usr/bin/app\t-\tmain\n"));
+	cr_assert_not_null(strstr(m.buf, "\nfunc\t1\t/usr/bin/app\t-\t0x1260\n"));
+	s2 = parse_ok(m.buf, m.len);
+	cr_assert_eq(s2->format_version, 2);
+	same_profile(s->prof, s2->prof);
+	free(m.buf);
+	snapshot_free(s2);
+	snapshot_free(s);
+
+	/* Each version has its own field count. */
+	refused("func\t0\tm\t0x10\tf\n", 2, "func line with more than 4 tab-separated fields");
+	refused_v(2, "func\t0\tm\tf\n", 2, "func line with 4 tab-separated fields instead of 5");
+}
+
+Test(snapshot, bad_func_addresses_refused_with_the_line)
+{
+	static const char *const bad[] = {
+		"0x", "0xg", "0x1g", "0x12345678901234567", "12", "-1", "", "0X10", "0xAB",
+		"0x-1", " 0x1", "0x1 ", "x10", "--", "0x+1", "0x\xc3\xa9",
+	};
+	char body[256], want[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "meta\tpid\t1\nfunc\t0\tm\t%s\tf\n", bad[i]);
+		snprintf(want, sizeof(want), "the func address '%s' is neither 0x and 1 to 16"
+			 " lowercase hex digits nor -", bad[i]);
+		refused_v(2, body, 3, want);
+	}
+	/* All ones is "unknown", which has one spelling. */
+	refused_v(2, "func\t0\tm\t0xffffffffffffffff\tf\n", 2, "means unknown, which is written -");
+	/* Sixteen digits are the most there are. */
+	snapshot_free(loaded_v(2, "func\t0\tm\t0x0123456789abcdef\tf\n"));
 }
 
 Test(snapshot, threads_checked)

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <link.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -177,6 +178,40 @@ Test(symbols, own_exported_function)
 	cr_assert_eq(so, 1);
 	/* sym_off may be NULL */
 	cr_assert_str_eq(sym_lookup(c, "/proc/self/exe", NULL, 0, off, NULL), "proftui_test_exported");
+	sym_cache_free(c);
+}
+
+/* The first object dl_iterate_phdr reports is the program: its load bias. */
+static int first_bias(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	*(uintptr_t *)data = (uintptr_t)info->dlpi_addr;
+	return 1;
+}
+
+/* The symbol's own address is its ELF address (st_value, what nm prints):
+ * the run-time address less the load bias, PIE or not. */
+Test(symbols, lookup_addr_gives_the_symbols_elf_address)
+{
+	struct sym_cache *c = sym_cache_new();
+	uintptr_t bias = 0;
+	uint64_t so = 99, sa = 99;
+
+	cr_assert_not_null(c);
+	dl_iterate_phdr(first_bias, &bias);
+	for (int i = 0; i < 2; i++) {
+		uint64_t want = (uintptr_t)probe_ptrs[i] - bias;
+
+		cr_assert_not_null(sym_lookup_addr(c, "/proc/self/exe", NULL, 0,
+						   own_offset(probe_ptrs[i]) + 2, &so, &sa));
+		cr_assert_eq(so, 2);
+		cr_assert_eq(sa, want, "probe %d: 0x%llx, want 0x%llx", i, (unsigned long long)sa,
+			     (unsigned long long)want);
+	}
+	cr_assert_str_eq(sym_lookup_addr(c, "/proc/self/exe", NULL, 0, own_offset(probe_ptrs[0]),
+					 NULL, NULL), "probe_static_fn");
+	cr_assert_null(sym_lookup_addr(c, "/proc/self/exe", NULL, 0, 1ULL << 40, &so, &sa));
+	cr_assert_eq(sa, UINT64_MAX);
 	sym_cache_free(c);
 }
 

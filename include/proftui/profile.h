@@ -51,6 +51,26 @@ const char *profile_func_module(const struct profile *p, uint32_t func);
 size_t profile_nfuncs(const struct profile *p);
 
 /*
+ * A function's address in its module, so that a saved profile names code a
+ * symbol table elsewhere can find again: for a symbol, its address in the
+ * module's symbol table (for ELF, st_value: what nm, addr2line and perf
+ * show); for code no symbol covers, the number its "module+0x..." name
+ * shows; for a kernel symbol, its kallsyms address, and for a JIT symbol,
+ * its start in the perf map (both absolute).  Unknown (PROFILE_NO_ADDR)
+ * until set, and for frames that have none (Python, [truncated]).
+ *
+ * The first address set is kept: a function is keyed by (name, module), so
+ * two static functions of one name in one module, or JIT code replaced at a
+ * new address, are already one row, and a row whose address changed with
+ * sampling order would make the same profile save differently.  Setting
+ * PROFILE_NO_ADDR, or an id the profile lacks, does nothing.  O(1).
+ */
+#define PROFILE_NO_ADDR UINT64_MAX
+void profile_func_set_addr(struct profile *p, uint32_t func, uint64_t addr);
+/* PROFILE_NO_ADDR when unknown or when func is not an id of this profile. */
+uint64_t profile_func_addr(const struct profile *p, uint32_t func);
+
+/*
  * Add one sample: funcs[0] is the leaf (where the CPU was), funcs[n-1] the
  * outermost caller.  Self goes to funcs[0]; total to each distinct function
  * once per sample (recursion does not count twice).  n == 0 is allowed (an
@@ -127,7 +147,7 @@ typedef int (*prof_visit_fn)(void *ctx, const uint32_t *path, size_t depth, uint
 int profile_walk(const struct profile *p, prof_visit_fn fn, void *ctx);
 
 /*
- * A deep copy with the same function ids and the same counts (the call tree
+ * A deep copy with the same function ids, addresses and counts (the call tree
  * is rebuilt from its paths, so node ids may differ): the live UI shows a
  * frozen copy while paused and sampling goes on into the original.  Returns
  * NULL when out of memory.
@@ -143,20 +163,22 @@ struct profile *profile_clone(const struct profile *p);
 
 /*
  * An empty profile with src's functions interned in the same order (so with
- * the same ids) and src's thread names copied (those threads then show with 0
- * samples until some are added).  O(functions + threads).  NULL when out of
- * memory.
+ * the same ids) with their addresses, and src's thread names copied (those
+ * threads then show with 0 samples until some are added).  O(functions +
+ * threads).  NULL when out of memory.
  */
 struct profile *profile_derive_new(const struct profile *src);
 
 /*
  * Keep a derived profile in step with its source: intern src's functions
- * that p lacks (ids nfuncs(p)..nfuncs(src)-1, so p's ids stay src's) and
- * copy src's thread names where they differ (named threads p has not seen
- * are added with 0 samples).  O(new functions + threads x log threads).
- * Returns 0; -ENOMEM (functions interned so far stay, still a prefix of
- * src's); -EINVAL when p's functions are not a prefix of src's (p was not
- * derived from src).
+ * that p lacks (ids nfuncs(p)..nfuncs(src)-1, so p's ids stay src's) with
+ * their addresses, and copy src's thread names where they differ (named
+ * threads p has not seen are added with 0 samples).  An address src learnt
+ * for one of p's older functions is copied too (a scan of p's functions,
+ * only when the counts of known addresses differ).  O(new functions +
+ * threads x log threads).  Returns 0; -ENOMEM (functions interned so far
+ * stay, still a prefix of src's); -EINVAL when p's functions are not a
+ * prefix of src's (p was not derived from src).
  */
 int profile_sync_funcs(struct profile *p, const struct profile *src);
 

@@ -13,10 +13,11 @@
  * A snapshot is a versioned, self-describing text file (see snapshot.c for
  * the grammar): a magic first line with the format version, then metadata,
  * the profile's counters, thread names and totals, functions as module +
- * symbol name, one line per call path with its self count, and the
- * process-figure readings (prochist).  Text so that a snapshot taken on one
- * machine opens on another, diffs and greps; metadata, counters and readings
- * are named key by key, so older readers skip what they do not know.
+ * address in it + symbol name (since version 2), one line per call path with
+ * its self count, and the process-figure readings (prochist).  Text so that
+ * a snapshot taken on one machine opens on another, diffs and greps;
+ * metadata, counters and readings are named key by key, so older readers
+ * skip what they do not know.
  *
  * Loading trusts nothing: sizes, counts, ids and depths are checked and
  * capped, so a truncated, corrupt or hostile file fails with a message naming
@@ -61,7 +62,7 @@ struct snapshot {
 	struct profile *prof;      /* counters, threads, functions, tree */
 	struct prochist *hist;     /* readings (never NULL; possibly none) */
 	struct snap_meta meta;     /* strings point into the snapshot */
-	unsigned format_version;
+	unsigned format_version;   /* the file's: 1 (no addresses) or 2 */
 };
 
 /*

@@ -35,6 +35,17 @@ const char *sym_lookup(struct sym_cache *c, const char *open_path,
 		       const uint8_t *build_id, size_t build_id_len,
 		       uint64_t file_offset, uint64_t *sym_off);
 
+/*
+ * sym_lookup that also gives the symbol's own address in *sym_addr: its ELF
+ * virtual address (st_value, as nm, addr2line and perf show it; relative to
+ * the load address for PIE executables and shared libraries), which is
+ * where file_offset's virtual address minus *sym_off lands.  UINT64_MAX when
+ * NULL is returned.  sym_addr may be NULL.
+ */
+const char *sym_lookup_addr(struct sym_cache *c, const char *open_path,
+			    const uint8_t *build_id, size_t build_id_len,
+			    uint64_t file_offset, uint64_t *sym_off, uint64_t *sym_addr);
+
 /* Resolve a kernel address through /proc/kallsyms (loaded once).  NULL when
  * unknown or when kallsyms hides addresses (kptr_restrict). */
 const char *sym_kernel_lookup(struct sym_cache *c, uint64_t addr, uint64_t *sym_off);

@@ -6,9 +6,28 @@ snap=$TMPDIR/split.snap
 run_batch -d 2 -n 0 -o "$snap" -- "$WORKLOADS/split" 2
 expect_rc 0
 grep -q "saved $snap (native)" "$ERR" || fail "no 'saved' line"
-head -n 1 "$snap" | grep -qx "proftui-snapshot 1" || fail "$snap does not start with the magic line"
+head -n 1 "$snap" | grep -qx "proftui-snapshot 2" || fail "$snap does not start with the magic line"
 table_rows >"$TMPDIR/live.rows"
 check_split_table
+
+# func lines carry the function's address in its module: func_a's is the one
+# nm gives for it (its symbol's st_value).
+saved=$(awk -F'\t' '$1 == "func" && $3 == "split" && $5 == "func_a" { print $4 }' "$snap")
+[ -n "$saved" ] || fail "no func line for func_a in split: $(grep '^func' "$snap" | head -5)"
+if command -v nm >/dev/null; then
+	sym=$(nm "$WORKLOADS/split" | awk '$3 == "func_a" { print $1; exit }')
+	[ -n "$sym" ] || fail "nm does not list func_a in $WORKLOADS/split"
+	want=$(printf '0x%x' "$((16#$sym))")
+	note "func_a: saved $saved, nm $want"
+	[ "$saved" = "$want" ] || fail "func_a saved at $saved, nm says $want"
+else
+	note "nm not installed: func_a's address not checked"
+fi
+# Every address is "0x" and lowercase hex, or "-".
+# (No {1,16}: mawk has no interval expressions.)
+bad=$(awk -F'\t' '$1 == "func" && $4 != "-" && ($4 !~ /^0x[0-9a-f]+$/ || length($4) > 18)' \
+	"$snap" | head -3)
+[ -z "$bad" ] || fail "func lines with a malformed address: $bad"
 
 # Loaded back: the very same table and summary counts.
 run_cmd "$PROFTUI" --load "$snap" -b -n 0
@@ -17,6 +36,11 @@ table_rows >"$TMPDIR/loaded.rows"
 diff -u "$TMPDIR/live.rows" "$TMPDIR/loaded.rows" || fail "the loaded table differs from the live one"
 grep -q "^samples: $(summary_num samples)" "$OUT" 2>/dev/null || true
 check_split_table
+# Saved again from the loaded one: the same functions at the same addresses.
+run_cmd "$PROFTUI" --load "$snap" -b -o "$TMPDIR/again.snap"
+expect_rc 0
+diff -u <(grep '^func' "$snap") <(grep '^func' "$TMPDIR/again.snap") ||
+	fail "the func lines changed when the loaded snapshot was saved again"
 
 # Folded export = --folded of the loaded snapshot; FlameGraph-style lines.
 run_cmd "$PROFTUI" --load "$snap" -b --folded

@@ -329,8 +329,14 @@ static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptrace
 		pt->stats.skipped++;
 		return false;
 	}
-	if (r < 0 || !WIFSTOPPED(st)) {
+	if (r < 0) {
 		pt_drop(pt, i);
+		return false;
+	}
+	if (!WIFSTOPPED(st)) {
+		/* It died meanwhile (a fatal signal passed on in an earlier
+		 * round): the leader's status is the command's exit status. */
+		pt_handle(pt, i, st);
 		return false;
 	}
 	/*

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_fault_target.sh — the target is SIGKILLed, crashes or exits mid-session (perf and ptrace), or is a zombie from the start: the session ends at once with the data kept and said why.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 # A zombie (exited, not yet reaped by its parent): "no such process", exit
 # 3, whatever the method; its parent is left alone.

@@ -44,6 +44,8 @@ struct pt_thread {
 	pid_t tid;		/* 0: dropped, removed by pt_compact */
 	bool fresh;		/* auto-attached: its first stop is still to come */
 	bool after_exec;	/* its last stop was an exec event */
+	int64_t due_ns;		/* born since the last round: its one sample's
+				 * time (pt_now), 0 = none (see pt_schedule) */
 	struct ptunwind_thread *upt;	/* unwinder state, made on first unwind */
 };
 
@@ -55,6 +57,8 @@ struct ptracer {
 	size_t n, cap;
 	uint64_t *ips;		/* PT_MAX_DEPTH entries */
 	struct ptracer_stats stats;
+	int64_t period_ns;	/* ptracer_set_period; 0 = not told */
+	uint64_t rng;		/* xorshift state for pt_schedule */
 };
 
 static int64_t pt_now(void)
@@ -225,11 +229,32 @@ static void pt_on_exec(struct ptracer *pt, size_t i)
 	pt->stats.execs++;
 }
 
+/*
+ * A thread born since the last round was held in its first stop until now:
+ * sampled in this round it would be caught at its first instruction (in
+ * clone3) every time, and by the next round a short-lived one is gone.  As
+ * a timer would have, sample it once at a uniformly random point of the
+ * coming period (ptracer_sample_due), if it is still running then.
+ */
+static void pt_schedule(struct ptracer *pt, size_t i)
+{
+	uint64_t x = pt->rng ? pt->rng : (uint64_t)pt_now() | 1;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	pt->rng = x;
+	pt->th[i].due_ns = pt->period_ns > 0 ?
+			   pt_now() + 1 + (int64_t)(x % (uint64_t)pt->period_ns) : 0;
+}
+
 /* Book-keeping for a ptrace-stop, before the thread is resumed. */
 static void pt_note_stop(struct ptracer *pt, size_t i, int st)
 {
 	unsigned ev = (unsigned)st >> 16;
 
+	if (pt->th[i].fresh)
+		pt_schedule(pt, i);
 	pt->th[i].fresh = false;
 	pt->th[i].after_exec = false;
 	if (ev == PTRACE_EVENT_CLONE)
@@ -313,6 +338,11 @@ static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptrace
 	size_t n;
 	int st, r;
 
+	/* Newborns wait for their own time (pt_schedule); one whose first
+	 * stop is still to come (state R on its way into it) is not ours to
+	 * interrupt yet. */
+	if (pt->th[i].due_ns || pt->th[i].fresh)
+		return false;
 	if (ptproc_task_state(pt->pid, tid) != 'R')
 		return false;
 	/*
@@ -473,15 +503,58 @@ int ptracer_sample(struct ptracer *pt, size_t max_depth, ptracer_sample_fn fn, v
 		return -EINVAL;
 	if (max_depth > PT_MAX_DEPTH)
 		max_depth = PT_MAX_DEPTH;
-	pt_drain(pt);
+	/*
+	 * Sample first, then handle the stops reported since the last round.
+	 * The other order would sample threads just let go from a stop (a
+	 * thread creating threads, held at each clone event) at the moment
+	 * they run on: the samples would follow our own releases, not the
+	 * program.  Newborns whose time has passed go first.
+	 */
+	sampled = ptracer_sample_due(pt, max_depth, fn, ctx);
 	for (size_t i = 0; i < pt->n; i++)
 		if (pt->th[i].tid && pt_sample_one(pt, i, max_depth, fn, ctx, &stopped))
 			sampled++;
-	/* Threads born during the round get their first stop resumed now, not a round later. */
 	pt_drain(pt);
 	if (stopped_ns)
 		*stopped_ns = stopped;
 	return pt->n ? sampled : -ESRCH;
+}
+
+void ptracer_set_period(struct ptracer *pt, uint64_t period_ns)
+{
+	if (pt)
+		pt->period_ns = period_ns > INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)period_ns;
+}
+
+int64_t ptracer_next_due(const struct ptracer *pt)
+{
+	int64_t due = INT64_MAX;
+
+	for (size_t i = 0; pt && i < pt->n; i++)
+		if (pt->th[i].tid && pt->th[i].due_ns && pt->th[i].due_ns < due)
+			due = pt->th[i].due_ns;
+	return due;
+}
+
+int ptracer_sample_due(struct ptracer *pt, size_t max_depth, ptracer_sample_fn fn, void *ctx)
+{
+	int64_t now = pt_now();
+	uint64_t stopped = 0;
+	int sampled = 0;
+
+	if (!pt || !fn || max_depth == 0)
+		return -EINVAL;
+	if (max_depth > PT_MAX_DEPTH)
+		max_depth = PT_MAX_DEPTH;
+	for (size_t i = 0; i < pt->n; i++) {
+		if (!pt->th[i].tid || !pt->th[i].due_ns || pt->th[i].due_ns > now)
+			continue;
+		pt->th[i].due_ns = 0;
+		if (pt_sample_one(pt, i, max_depth, fn, ctx, &stopped))
+			sampled++;
+	}
+	pt_compact(pt);
+	return sampled;
 }
 
 void ptracer_get_stats(const struct ptracer *pt, struct ptracer_stats *st)

@@ -340,14 +340,26 @@ static void run_ptrace(struct sampler *s)
 	uint64_t period = 1000000000ull / s->o.freq_hz, next = monotime_ns();
 	struct ptracer_stats st;
 
+	ptracer_set_period(s->pt, period);
 	for (;;) {
 		struct pollfd p = { .fd = s->stop_fd, .events = POLLIN };
-		uint64_t now = monotime_ns();
-		int wait_ms = next > now ? (int)((next - now) / 1000000) : 0;
+		int64_t due = ptracer_next_due(s->pt);
+		uint64_t now = monotime_ns(), wake = next;
+		struct timespec ts;
 
-		if (poll(&p, 1, wait_ms) > 0 && p.revents) {
+		/* Newborn threads get their one sample in between rounds. */
+		if (due > 0 && (uint64_t)due < wake)
+			wake = (uint64_t)due;
+		ts.tv_sec = wake > now ? (time_t)((wake - now) / 1000000000u) : 0;
+		ts.tv_nsec = wake > now ? (long)((wake - now) % 1000000000u) : 0;
+		if (ppoll(&p, 1, &ts, NULL) > 0 && p.revents) {
 			sampler_procstat(s, true);
 			break;
+		}
+		if (monotime_ns() < next) {
+			if (ptracer_sample_due(s->pt, s->o.max_depth, on_ptrace_sample, s) > 0)
+				sampler_wake(s);
+			continue;
 		}
 		next += period;
 		/* The target's end shows up here too (-ESRCH), after ptrace

@@ -47,6 +47,24 @@ int ptracer_sample(struct ptracer *pt, size_t max_depth, ptracer_sample_fn fn, v
 		   uint64_t *stopped_ns);
 
 /*
+ * Threads born since the last round are not sampled in the round that lets
+ * them go (they would be at their first instruction); each gets one sample
+ * at a random time within the next period_ns instead, taken by
+ * ptracer_sample_due (or by the next ptracer_sample, when that comes
+ * first).  Without a period (0, the default) newborns are sampled in every
+ * round like the other threads.
+ */
+void ptracer_set_period(struct ptracer *pt, uint64_t period_ns);
+
+/* The earliest time (CLOCK_MONOTONIC ns) a newborn's sample is due, or
+ * INT64_MAX when none is. */
+int64_t ptracer_next_due(const struct ptracer *pt);
+
+/* Sample the newborns whose time has come (those still running), as
+ * ptracer_sample does.  Returns how many were sampled, or -EINVAL. */
+int ptracer_sample_due(struct ptracer *pt, size_t max_depth, ptracer_sample_fn fn, void *ctx);
+
+/*
  * Counters for the status line.  skipped: threads that did not stop within
  * the bound after PTRACE_INTERRUPT (e.g. in uninterruptible sleep) and so
  * were left out of a round.  execs: execve calls seen; when it grows the

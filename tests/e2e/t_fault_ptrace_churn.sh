@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_fault_ptrace_churn.sh — the ptrace method on a target that churns threads, execs or forks: no hang, the right names, every thread (and child) free afterwards.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 # t_churn, t_exec and t_fork check the same targets with perf events; the
 # ptrace method handles them through its own stops (clone and exec events,

@@ -131,6 +131,13 @@ int modcache_refresh(struct modcache *mc, bool force)
 	err = maps_read(mc->pid, &fresh);
 	if (err)
 		return err;
+	/* A process that has exited (its samples still in the rings) or is
+	 * between two programs in an exec has no mappings: keep the ones we
+	 * know rather than lose every name until the next read. */
+	if (fresh.n == 0) {
+		maps_release(&fresh);
+		return -ESRCH;
+	}
 	drop_map_cache(mc);
 	maps_release(&mc->maps);
 	mc->maps = fresh;

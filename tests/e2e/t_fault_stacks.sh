@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_fault_stacks.sh — hostile stacks: 10,000-frame recursion at the largest limits (perf, ptrace, exports, every live view) and corrupt frame pointers that send unwinders in a cycle or into unmapped memory.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/../lib_tui.sh"
+. "$(dirname "$0")/lib_tui.sh"
 
 # t_deep checks 10,000 frames at the default limits (256 frames kept).
 # Here the limits are the largest proftui takes, so its own tree building,

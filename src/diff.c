@@ -21,6 +21,7 @@ enum { DIFF_NOW, DIFF_BEFORE };
 struct diff_entry {
 	const char *name, *module;
 	uint64_t self, total;
+	uint32_t func;
 	int side;
 };
 
@@ -54,7 +55,8 @@ static long diff_collect(const struct profile *p, int side, struct diff_entry *e
 		const char *mod = profile_func_module(p, r[i].func);
 
 		e[i] = (struct diff_entry){ .name = name ? name : "", .module = mod ? mod : "",
-					    .self = r[i].self, .total = r[i].total, .side = side };
+					    .self = r[i].self, .total = r[i].total, .func = r[i].func,
+					    .side = side };
 	}
 	free(r);
 	return n;
@@ -89,10 +91,12 @@ static size_t diff_merge(const struct diff_entry *e, size_t n, uint64_t now_n, u
 		if (same) {
 			r--;
 		} else {
-			*r = (struct diff_row){ .name = e[i].name, .module = e[i].module };
+			*r = (struct diff_row){ .name = e[i].name, .module = e[i].module,
+						.func = PROF_NONE };
 			out++;
 		}
 		if (e[i].side == DIFF_NOW) {
+			r->func = e[i].func;
 			r->now_self = diff_pct(e[i].self, now_n);
 			r->now_total = diff_pct(e[i].total, now_n);
 		} else {
@@ -154,9 +158,7 @@ static size_t diff_func_width(const struct diff_row *rows, size_t n)
 	return width;
 }
 
-/* A change that rounds to 0.00 either way prints "+0.00": "-0.00" would
- * read as a fall that is not there. */
-static double diff_shown(double d)
+double diff_shown(double d)
 {
 	return fabs(d) < 0.005 ? 0.0 : d;
 }

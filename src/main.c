@@ -89,8 +89,9 @@ static void usage(FILE *f)
 	      "      --format F        native, folded, pprof or svg, whatever the name\n"
 	      "      --load FILE       open a saved snapshot in the live view (no sampling;\n"
 	      "                        with -b or -o: print its report / convert it)\n"
-	      "      --baseline FILE   with -b: after the report, compare with a saved\n"
-	      "                        snapshot (self % change per function, in points)\n"
+	      "      --baseline FILE   compare with a saved snapshot: the live view's\n"
+	      "                        diff, or with -b after the report (self % change\n"
+	      "                        per function, in points)\n"
 	      "      --off-cpu         also weigh time off the CPU: each function's cost\n"
 	      "                        split into on-CPU, runnable, IO wait and sleeping\n"
 	      "      --python VIEW     for CPython targets: merged (Python frames in\n"
@@ -333,7 +334,9 @@ static int run_load(struct opts *o)
 	if (!o->batch && !o->bo.output) {
 		struct ui_opts uo = { .refresh_s = o->refresh_s, .sort = o->bo.sort,
 				      .mode = DERIVE_CUMULATIVE, .window_s = o->window_s,
-				      .pymode = o->bo.pymode, .version = PROFTUI_VERSION };
+				      .pymode = o->bo.pymode, .version = PROFTUI_VERSION,
+				      .baseline = o->bo.baseline ? o->bo.baseline->prof : NULL,
+				      .baseline_name = o->baseline };
 
 		code = ui_run_snapshot(&uo, snap, err, sizeof(err));
 		if (code < 0)
@@ -384,12 +387,10 @@ static int load_baseline(struct opts *o, struct snapshot **snap)
 		fprintf(stderr, "proftui: --baseline: %s\n", err);
 		return BATCH_EXIT_FILE;
 	}
+	/* The batch report ends with the diff, the live view starts with it
+	 * (and a live view that falls back to the report has it there). */
 	o->bo.baseline = *snap;
 	o->bo.baseline_name = o->baseline;
-	/* The batch report has the diff; a live view that falls back to it too. */
-	if (!o->batch && !(o->load && o->bo.output))
-		fputs("proftui: --baseline: the live view has no diff yet; it is in the batch "
-		      "report (-b)\n", stderr);
 	return -1;
 }
 
@@ -440,7 +441,9 @@ static int run(struct opts *o)
 		struct ui_opts uo = { .refresh_s = o->refresh_s, .duration_s = o->bo.duration_s,
 				      .sort = o->bo.sort, .mode = o->mode, .window_s = o->window_s,
 				      .pymode = o->bo.pymode, .target_desc = o->desc,
-				      .version = PROFTUI_VERSION };
+				      .version = PROFTUI_VERSION,
+				      .baseline = o->bo.baseline ? o->bo.baseline->prof : NULL,
+				      .baseline_name = o->baseline };
 
 		code = ui_run(&uo, &t, s, &si, ring, wake_fd, err, sizeof(err));
 		if (code < 0)

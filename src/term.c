@@ -61,6 +61,20 @@ static void install_fatal_handlers(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* With 256 colours a diff gets shades: light to deep red and blue (the
+ * xterm palette's 6x6x6 cube) around a neutral grey. */
+static void init_diff_256(void)
+{
+	static const struct { short cc, fg, bg; } shade[] = {
+		{ CC_UP, 196, -1 }, { CC_DOWN, 33, -1 }, { CC_EVEN, 16, 250 },
+		{ CC_UP1, 16, 217 }, { CC_UP2, 16, 203 }, { CC_UP3, 231, 160 },
+		{ CC_DOWN1, 16, 153 }, { CC_DOWN2, 16, 111 }, { CC_DOWN3, 231, 26 },
+	};
+
+	for (size_t i = 0; i < sizeof(shade) / sizeof(shade[0]); i++)
+		init_pair(shade[i].cc, shade[i].fg, shade[i].bg);
+}
+
 static void init_colors(struct term_info *ti)
 {
 	static const short fg[CC__COUNT] = {
@@ -69,6 +83,9 @@ static void init_colors(struct term_info *ti)
 		[CC_WARN] = COLOR_RED, [CC_HOT0] = COLOR_BLACK, [CC_HOT1] = COLOR_BLACK,
 		[CC_HOT2] = COLOR_BLACK, [CC_HOT3] = COLOR_BLACK, [CC_HOT4] = COLOR_WHITE,
 		[CC_RUNQ] = COLOR_BLACK, [CC_IOWAIT] = COLOR_WHITE, [CC_SLEEP] = COLOR_BLACK,
+		[CC_UP] = COLOR_RED, [CC_DOWN] = COLOR_BLUE, [CC_EVEN] = COLOR_BLACK,
+		[CC_UP1] = COLOR_RED, [CC_UP2] = COLOR_BLACK, [CC_UP3] = COLOR_WHITE,
+		[CC_DOWN1] = COLOR_BLUE, [CC_DOWN2] = COLOR_WHITE, [CC_DOWN3] = COLOR_WHITE,
 	};
 	static const short bg[CC__COUNT] = {
 		[CC_NORMAL] = -1, [CC_HEADER] = -1, [CC_STATUS] = COLOR_CYAN,
@@ -76,6 +93,11 @@ static void init_colors(struct term_info *ti)
 		[CC_WARN] = -1, [CC_HOT0] = COLOR_YELLOW, [CC_HOT1] = COLOR_YELLOW,
 		[CC_HOT2] = COLOR_YELLOW, [CC_HOT3] = COLOR_RED, [CC_HOT4] = COLOR_RED,
 		[CC_RUNQ] = COLOR_MAGENTA, [CC_IOWAIT] = COLOR_BLUE, [CC_SLEEP] = COLOR_CYAN,
+		/* A diff on 8 colours: grey for no change, then red (blue)
+		 * text on grey, a red (blue) bar, and the view adds bold. */
+		[CC_UP] = -1, [CC_DOWN] = -1, [CC_EVEN] = COLOR_WHITE,
+		[CC_UP1] = COLOR_WHITE, [CC_UP2] = COLOR_RED, [CC_UP3] = COLOR_RED,
+		[CC_DOWN1] = COLOR_WHITE, [CC_DOWN2] = COLOR_BLUE, [CC_DOWN3] = COLOR_BLUE,
 	};
 
 	ti->color = has_colors() && start_color() == OK;
@@ -84,6 +106,8 @@ static void init_colors(struct term_info *ti)
 	use_default_colors();
 	for (int i = 1; i < CC__COUNT; i++)
 		init_pair((short)i, fg[i], bg[i]);
+	if (COLORS >= 256)
+		init_diff_256();
 }
 
 int term_init(struct term_info *ti, char *err, size_t errlen)

@@ -19,6 +19,7 @@
 #include "proftui/samplelog.h"
 #include "proftui/term.h"
 #include "proftui/ui.h"
+#include "proftui/uidiff.h"
 #include "proftui/uihead.h"
 #include "proftui/uiprompt.h"
 #include "proftui/uisave.h"
@@ -50,6 +51,9 @@ struct ui {
 	struct feed f;
 	struct ui_model m;
 	struct view *views[V__COUNT], *help, *threads;
+	struct view *diffv;      /* the hot table as a diff, in its place while shown */
+	struct uidiff *diff;     /* the baseline, when one is pinned (b, --baseline) */
+	bool diff_on;            /* show the diff while there is a baseline (d) */
 	struct samplelog *log;
 	struct derive *dv;
 	struct prochist *hist;   /* the target's process figures (REC_PROCSTAT) */
@@ -76,9 +80,31 @@ struct ui {
 
 /* ---- drawing ------------------------------------------------------------ */
 
+/* The view in a slot: the hot table's is the diff table while a diff is shown. */
+static struct view *slot_view(const struct ui *u, int slot)
+{
+	return slot == V_TOP && u->m.diff ? u->diffv : u->views[slot];
+}
+
+static struct view *shown_view(const struct ui *u)
+{
+	return u->help_open ? u->help : u->threads_open ? u->threads : slot_view(u, u->active);
+}
+
+/* What the views compare with, for the header's scope line ("" for none). */
+static void diff_caption(const struct ui *u, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (u->m.diff)
+		uidiff_caption(u->diff, monotime_s(), buf, len);
+	else if (uidiff_base(u->diff))
+		snprintf(buf, len, "baseline kept (d: diff)");
+}
+
 /* The header's figures, taken here so uihead.c draws from nothing else. */
 static void draw_header(struct ui *u)
 {
+	char diff[320];
 	struct uihead h = {
 		.all = u->live, .hist = u->hist, .mode = u->mode, .window_s = u->o->window_s,
 		.tid = u->tid, .note = u->note, .paused = u->paused, .si = u->si,
@@ -87,8 +113,10 @@ static void draw_header(struct ui *u)
 		.snap = u->snap ? &u->snap->meta : NULL,
 		.pyview = !u->snap && pymerge_seen_python(u->f.merge) ?
 			  pymerge_mode_name(u->pyview) : NULL,
+		.diff = diff,
 	};
 
+	diff_caption(u, diff, sizeof(diff));
 	if (!u->snap) {
 		h.pid = u->t->pid;
 		h.comm = u->t->comm;
@@ -100,7 +128,7 @@ static void draw_header(struct ui *u)
 static void draw_status(struct ui *u, int y)
 {
 	static const char *names[V__COUNT] = { "1:hot", "2:tree", "3:flame" };
-	struct view *v = u->help_open ? u->help : u->threads_open ? u->threads : u->views[u->active];
+	struct view *v = shown_view(u);
 	char buf[512] = "";
 	int x = 0;
 
@@ -112,7 +140,7 @@ static void draw_status(struct ui *u, int y)
 	for (int i = 0; i < V__COUNT; i++)
 		x += canvas_printf(&u->c, x, y, u->c.w - x, CC_STATUS,
 				   i == u->active && !u->help_open ? CA_BOLD | CA_REVERSE : 0,
-				   " %s ", names[i]);
+				   " %s ", i == V_TOP && u->m.diff ? "1:diff" : names[i]);
 	if (u->msg[0])
 		snprintf(buf, sizeof(buf), "%s", u->msg);   /* the answer to the last key first */
 	else if (v->ops->status)
@@ -126,7 +154,7 @@ static void draw_status(struct ui *u, int y)
 
 static void draw(struct ui *u)
 {
-	struct view *v = u->help_open ? u->help : u->threads_open ? u->threads : u->views[u->active];
+	struct view *v = shown_view(u);
 	/* The thread list always shows every thread, whatever the filter. */
 	struct ui_model all = u->m;
 
@@ -274,7 +302,8 @@ static void reset(struct ui *u)
 
 static void switch_view(struct ui *u, int to)
 {
-	uint32_t sel = u->views[u->active]->ops->selected(u->views[u->active]);
+	struct view *v = slot_view(u, u->active);
+	uint32_t sel = v->ops->selected(v);
 
 	/* Arriving at the call tree with nothing to show: take the function
 	 * the user was looking at. */
@@ -286,11 +315,70 @@ static void switch_view(struct ui *u, int to)
 
 static void open_on(struct ui *u, int to)
 {
-	uint32_t sel = u->views[u->active]->ops->selected(u->views[u->active]);
+	struct view *v = slot_view(u, u->active);
+	uint32_t sel = v->ops->selected(v);
 
 	if (sel != PROF_NONE)
 		u->views[to]->ops->focus(u->views[to], sel, &u->m);
 	u->active = to;
+}
+
+/* Show the diff or not (with a baseline only); the hot table's selection
+ * carries over between its two forms. */
+static void show_diff(struct ui *u, bool on)
+{
+	struct view *from = slot_view(u, V_TOP), *to;
+	uint32_t sel = from->ops->selected(from);
+
+	u->diff_on = on;
+	u->m.diff = on && uidiff_base(u->diff) ? u->diff : NULL;
+	to = slot_view(u, V_TOP);
+	if (to != from && sel != PROF_NONE)
+		to->ops->focus(to, sel, &u->m);
+}
+
+/* b: a copy of what the views show now (window, thread filter, pause and
+ * all) becomes "before"; sampling goes on into the live profile. */
+static void pin_baseline(struct ui *u)
+{
+	unsigned long long n = profile_stats_const(u->m.p)->samples;
+	struct profile *copy;
+
+	if (!n) {
+		snprintf(u->msg, sizeof(u->msg), "nothing to pin: no samples yet");
+		return;
+	}
+	copy = profile_clone(u->m.p);
+	if (!copy || uidiff_pin(u->diff, copy, monotime_s())) {
+		show_diff(u, false);
+		snprintf(u->msg, sizeof(u->msg), "cannot pin a baseline: out of memory");
+		return;
+	}
+	show_diff(u, true);
+	snprintf(u->msg, sizeof(u->msg), "baseline pinned: %llu samples; b re-pins, B clears, "
+		 "d shows the usual table", n);
+}
+
+static void clear_baseline(struct ui *u)
+{
+	if (!uidiff_base(u->diff)) {
+		snprintf(u->msg, sizeof(u->msg), "no baseline to clear");
+		return;
+	}
+	show_diff(u, false);
+	uidiff_clear(u->diff);
+	snprintf(u->msg, sizeof(u->msg), "baseline cleared");
+}
+
+static void toggle_diff(struct ui *u)
+{
+	if (!uidiff_base(u->diff)) {
+		snprintf(u->msg, sizeof(u->msg), "no baseline: b pins the profile shown");
+		return;
+	}
+	show_diff(u, !u->diff_on);
+	snprintf(u->msg, sizeof(u->msg), u->diff_on ? "diff shown: d for the usual views" :
+		 "diff hidden, baseline kept: d shows it again, B clears it");
 }
 
 static void open_search(struct ui *u)
@@ -360,7 +448,7 @@ static void prompt_key(struct ui *u, int k)
 			snprintf(u->msg, sizeof(u->msg), "not saved");
 	} else if (r == UIPROMPT_DONE) {
 		snprintf(u->search, sizeof(u->search), "%.*s", (int)sizeof(u->search) - 1, u->pr.text);
-		u->views[u->active]->ops->key(u->views[u->active], 'n', &u->m);
+		slot_view(u, u->active)->ops->key(slot_view(u, u->active), 'n', &u->m);
 	} else {
 		u->search[0] = '\0';
 	}
@@ -414,6 +502,15 @@ static void global_key(struct ui *u, int k)
 		break;
 	case 'S':
 		open_save(u);
+		break;
+	case 'b':
+		pin_baseline(u);
+		break;
+	case 'B':
+		clear_baseline(u);
+		break;
+	case 'd':
+		toggle_diff(u);
 		break;
 	case K_ESC:
 		u->search[0] = '\0';
@@ -471,7 +568,7 @@ static void handle_key(struct ui *u, int k)
 	if (k == 'q')
 		r = VR_IGNORED;   /* quitting is never a view's business */
 	else
-		r = u->views[u->active]->ops->key(u->views[u->active], k, &u->m);
+		r = slot_view(u, u->active)->ops->key(slot_view(u, u->active), k, &u->m);
 	if (r & VR_DRILL)
 		open_on(u, V_TREE);
 	else if (r & VR_FLAME)
@@ -627,8 +724,10 @@ static bool make_views(struct ui *u)
 	u->views[V_FLAME] = view_flame_new();
 	u->help = view_help_new();
 	u->threads = view_threads_new();
+	u->diffv = view_diff_new();
+	u->diff = uidiff_new();
 	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help &&
-	       u->threads && canvas_resize(&u->c, u->ti.w, u->ti.h) == 0;
+	       u->threads && u->diffv && u->diff && canvas_resize(&u->c, u->ti.w, u->ti.h) == 0;
 }
 
 /* What a live session needs besides the views: its profile and readings,
@@ -651,6 +750,8 @@ static void ui_release(struct ui *u)
 		view_free(u->views[i]);
 	view_free(u->help);
 	view_free(u->threads);
+	view_free(u->diffv);
+	uidiff_free(u->diff);
 	derive_free(u->dv);
 	samplelog_free(u->log);
 	canvas_release(&u->c);
@@ -662,6 +763,16 @@ static void ui_release(struct ui *u)
 	prochist_free(u->hist);
 	threadstat_free(u->tstat);
 	profile_free(u->live);
+}
+
+/* --baseline: compared with from the start, as if pinned. */
+static void start_baseline(struct ui *u)
+{
+	if (!u->o->baseline)
+		return;
+	if (uidiff_borrow(u->diff, u->o->baseline, u->o->baseline_name))
+		snprintf(u->note, sizeof(u->note), "--baseline not shown: out of memory");
+	show_diff(u, true);
 }
 
 /*
@@ -715,6 +826,7 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	u.pyview = o->pymode;
 	u.off_cpu = si->off_cpu;
 	apply_pyview(&u);
+	start_baseline(&u);
 	u.start = monotime_s();
 	u.start_unix = time(NULL);
 	loop(&u, wake_fd);
@@ -741,6 +853,7 @@ int ui_run_snapshot(const struct ui_opts *o, struct snapshot *snap, char *err, s
 		return start_failed(&u, err, errlen);
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color };
 	u.mode = DERIVE_CUMULATIVE;
+	start_baseline(&u);
 	loop(&u, -1);
 	term_end();
 	code = u.sig ? 128 + u.sig : 0;

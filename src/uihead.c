@@ -11,8 +11,8 @@ static uint64_t lost_of(const struct prof_stats *st)
 	return st->lost_kernel + st->dropped_ring + st->unwind_failed;
 }
 
-/* Which samples the views show: the aggregation mode and thread filter;
- * then the note. */
+/* Which samples the views show: the aggregation mode and thread filter,
+ * what they compare with; then the note. */
 static void draw_scope(struct canvas *c, int x, const struct uihead *h)
 {
 	const char *name = "";
@@ -34,6 +34,8 @@ static void draw_scope(struct canvas *c, int x, const struct uihead *h)
 		x += canvas_printf(c, x, 1, c->w - x, CC_WARN, CA_BOLD, "  thread %u (%s)",
 				   h->tid, name);
 	}
+	if (h->diff && h->diff[0])
+		x += canvas_printf(c, x, 1, c->w - x, CC_NORMAL, CA_BOLD, "  %s", h->diff);
 	if (h->note && h->note[0])
 		canvas_text(c, x + 2, 1, c->w - x - 2, h->note, CC_WARN, CA_BOLD);
 }

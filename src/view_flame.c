@@ -8,6 +8,7 @@
 #include "proftui/flamelayout.h"
 #include "proftui/keys.h"
 #include "proftui/offcpu.h"
+#include "proftui/uidiff.h"
 #include "proftui/view.h"
 
 /*
@@ -170,9 +171,28 @@ static uint8_t flame_hue(const char *module)
 	return (uint8_t)(CC_HOT0 + h % 5);
 }
 
+/* A diff: how much the frame's call path's share of all samples changed
+ * from the baseline (the same path of functions), as a uidiff_level. */
+static int flame_change(const struct profile *p, uint32_t node, const struct ui_model *m)
+{
+	double now = flame_pct(profile_node(p, node)->total, profile_stats_const(p)->samples);
+
+	return uidiff_level(now - uidiff_node_before(m->diff, p, m->epoch, node));
+}
+
+/* Red for growth, blue for decline, deeper with the size; grey between. */
+static uint8_t flame_change_color(int level)
+{
+	static const uint8_t hue[7] = { CC_DOWN3, CC_DOWN2, CC_DOWN1, CC_EVEN,
+					CC_UP1, CC_UP2, CC_UP3 };
+
+	return hue[level < -3 ? 0 : level > 3 ? 6 : level + 3];
+}
+
+/* level: flame_change's, when m->diff. */
 static void flame_style(const struct flame *st, const struct flame_iter *it,
-			const struct flame_frame *f, const struct ui_model *m, uint8_t *color,
-			uint8_t *attr)
+			const struct flame_frame *f, const struct ui_model *m, int level,
+			uint8_t *color, uint8_t *attr)
 {
 	const struct prof_node *n = profile_node(it->p, f->node);
 	/* Colour terminals paint bars with the pair's background; monochrome
@@ -186,6 +206,10 @@ static void flame_style(const struct flame *st, const struct flame_iter *it,
 		*attr = CA_REVERSE | CA_BOLD | (m->color ? 0 : CA_UNDERLINE);
 	} else if (flame_match(flame_name(it->p, n->func), m->search)) {
 		*color = CC_MATCH;
+	} else if (m->diff) {
+		*color = flame_change_color(level);
+		/* 8 colours have no deeper red than red: bright text it is. */
+		*attr |= level <= -3 || level >= 3 ? CA_BOLD : 0;
 	} else if (offcpu_state_of(it->p, n->func) != CPU_ON) {
 		/* --off-cpu: the state on top of a waiting stack, in its own hue. */
 		static const uint8_t hue[CPU__COUNT] = {
@@ -220,17 +244,22 @@ static void flame_bar(struct canvas *c, int y, const struct flame *st, const str
 		      const struct flame_frame *f, const struct ui_model *m)
 {
 	int w = f->x1 - f->x0;
+	int level = m->diff ? flame_change(it->p, f->node, m) : 0;
+	/* A diff's direction also in the separator, for terminals without
+	 * colours and for the colour-blind. */
+	const char *sep = level > 0 ? "+" : level < 0 ? "-" : c->ascii ? "|" : "\u258f";
 	uint8_t color, attr;
 
-	flame_style(st, it, f, m, &color, &attr);
+	flame_style(st, it, f, m, level, &color, &attr);
 	canvas_fill(c, f->x0, y, w, ' ', color, attr);
-	canvas_text(c, f->x0, y, 1, c->ascii ? "|" : "\u258f", color, attr);
+	canvas_text(c, f->x0, y, 1, sep, color, attr);
 	if (w >= 3)
 		flame_label(c, f->x0 + 1, y, w - 1,
 			    flame_name(it->p, profile_node(it->p, f->node)->func), color, attr);
 }
 
-static void flame_title(struct canvas *c, int y, const struct flame *st, const struct profile *p)
+static void flame_title(struct canvas *c, int y, const struct flame *st, const struct profile *p,
+			bool diff)
 {
 	const struct prof_node *z = profile_node(p, st->lay.zoom);
 
@@ -239,7 +268,9 @@ static void flame_title(struct canvas *c, int y, const struct flame *st, const s
 		      "Flame graph: %s%.*s  %" PRIu64 " samples  [%s, colour by %s]",
 		      st->lay.zoom ? "zoom " : "", FLAME_NAME_MAX,
 		      st->lay.zoom ? flame_name(p, z->func) : "all", z->total,
-		      st->flame ? "flame" : "icicle", st->by_module ? "module" : "heat");
+		      st->flame ? "flame" : "icicle",
+		      diff ? "change vs baseline: + red grew, - blue shrank" :
+		      st->by_module ? "module" : "heat");
 }
 
 /* Keep the selection's row on screen, moving as little as possible. */
@@ -280,7 +311,7 @@ static void flame_draw(struct view *v, struct canvas *c, int y, int h, const str
 	}
 	flame_scroll(st, srow, gh);
 	if (h >= 2)
-		flame_title(c, y, st, m->p);
+		flame_title(c, y, st, m->p, m->diff != NULL);
 	for (bool ok = flame_begin(&it); ok && it.row < st->top + gh; ok = flame_next(&it)) {
 		int off = it.row - st->top, sy = st->flame ? gy + gh - 1 - off : gy + off;
 
@@ -472,6 +503,7 @@ static void flame_status(const struct view *v, const struct ui_model *m, char *b
 	const struct flame *st = v->priv;
 	const struct profile *p = m->p;
 	const struct prof_node *n, *z, *root;
+	size_t at;
 
 	if (!len)
 		return;
@@ -484,9 +516,18 @@ static void flame_status(const struct view *v, const struct ui_model *m, char *b
 	root = profile_node(p, 0);
 	if (!n || !z)
 		return;
-	snprintf(buf, len, "%.*s  (%.*s)  %" PRIu64 " samples, %.1f%% of all, %.1f%% of zoom",
-		 FLAME_NAME_MAX, flame_name(p, n->func), FLAME_NAME_MAX, flame_module(p, n->func),
-		 n->total, flame_pct(n->total, root->total), flame_pct(n->total, z->total));
+	at = (size_t)snprintf(buf, len, "%.*s  (%.*s)  %" PRIu64 " samples, %.1f%% of all, %.1f%% of zoom",
+			      FLAME_NAME_MAX, flame_name(p, n->func), FLAME_NAME_MAX,
+			      flame_module(p, n->func), n->total, flame_pct(n->total, root->total),
+			      flame_pct(n->total, z->total));
+	if (m->diff && at < len) {
+		/* Shares of each profile's samples, as the colours compare. */
+		double now = flame_pct(n->total, profile_stats_const(p)->samples);
+		double before = uidiff_node_before(m->diff, p, m->epoch, st->sel);
+
+		snprintf(buf + at, len - at, "; this path %.1f%% -> %.1f%% (%+.2f)", before, now,
+			 diff_shown(now - before));
+	}
 }
 
 static void flame_destroy(struct view *v)

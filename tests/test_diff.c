@@ -388,3 +388,26 @@ Test(diff, names_sanitised_and_padded)
 	profile_free(now);
 	profile_free(before);
 }
+
+/* Each row names its function's id in `now`, for the live view to drill
+ * into; a function only the baseline has has none. */
+Test(diff, rows_carry_the_id_in_now)
+{
+	struct profile *now = fx_profile(), *before = fx_profile();
+	struct diff_row *r;
+	long n;
+
+	hit(before, "old", LIB, 10);
+	hit(before, "both", LIB, 10);
+	hit(now, "new", APP, 10);
+	hit(now, "both", LIB, 30);
+	n = rows_of(now, before, &r);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(find(r, n, "new", APP)->func, profile_func(now, "new", APP));
+	cr_assert_eq(find(r, n, "both", LIB)->func, profile_func(now, "both", LIB));
+	cr_assert_eq(find(r, n, "main", APP)->func, profile_func(now, "main", APP));
+	cr_assert_eq(find(r, n, "old", LIB)->func, PROF_NONE);
+	free(r);
+	profile_free(now);
+	profile_free(before);
+}

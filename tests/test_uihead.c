@@ -96,6 +96,26 @@ Test(uihead, snapshot_description_replaces_live_figures)
 	fix_fini(&f);
 }
 
+/* What the views compare with follows the scope, before the note. */
+Test(uihead, diff_caption_in_the_scope_line)
+{
+	struct fix f;
+	struct snap_meta m = { .method = "perf" };
+	struct uihead h = { .mode = DERIVE_CUMULATIVE, .snap = &m, .note = "a note",
+			    .diff = "diff vs baseline (10 samples, pinned 0:03 ago)" };
+
+	fix_init(&f, 200);
+	h.all = f.p;
+	h.hist = f.h;
+	h.st = profile_stats_const(f.p);
+	fix_draw(&f, &h);
+	HAS(f.rows[1], "view: cumulative  diff vs baseline (10 samples, pinned 0:03 ago)  a note");
+	h.diff = "";
+	fix_draw(&f, &h);
+	cr_assert_null(strstr(f.rows[1], "diff"), "%s", f.rows[1]);
+	fix_fini(&f);
+}
+
 /* An old or foreign snapshot may say nothing about itself. */
 Test(uihead, snapshot_without_metadata)
 {

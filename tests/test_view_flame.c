@@ -8,6 +8,7 @@
 
 #include "proftui/canvas.h"
 #include "proftui/keys.h"
+#include "proftui/uidiff.h"
 #include "proftui/view.h"
 
 #define MOD "/usr/bin/app"
@@ -608,4 +609,68 @@ Test(flame, off_cpu_states_have_their_own_colours)
 	cr_assert_eq(cell(x, y)->color, CC_SLEEP);
 	cr_assert(find_text("run", &x, &y));
 	cr_assert_neq(cell(x, y)->color, CC_IOWAIT, "ordinary frames keep their heat colours");
+}
+
+/* Against a baseline, frames take the change of their call path's share:
+ * before 10 main->run->a, 78 main->run->b, 12 main->c->a; now (hists) 60,
+ * 30, 10.  run +2 (a little), run->a +50 (a lot), run->b -48, c and c->a
+ * -2; main no change.  The separator carries the sign without colours. */
+Test(flame, diff_colours_by_call_path)
+{
+	struct profile *base = profile_new();
+	struct uidiff *ud = uidiff_new();
+	uint32_t m, r, a, b, c;
+
+	cr_assert_not_null(base);
+	cr_assert_not_null(ud);
+	c = fn(base, "c", MOD);
+	b = fn(base, "b", MOD);
+	a = fn(base, "a", MOD);
+	r = fn(base, "run", MOD);
+	m = fn(base, "main", MOD);
+	add(base, (uint32_t[]){ a, r, m }, 3, 10);
+	add(base, (uint32_t[]){ b, r, m }, 3, 78);
+	add(base, (uint32_t[]){ a, c, m }, 3, 12);
+	cr_assert_eq(uidiff_pin(ud, base, 0), 0);
+	model.diff = ud;
+	draw(100, 6);
+	cr_assert(strstr(row(0), "colour by change vs baseline"), "title: %s", row(0));
+	cr_assert(strstr(row(2), "-c ") && strstr(row(2), "+run "), "%s", row(2));
+	cr_assert_eq(cell(0, 2)->ch, L'-', "%s", row(2));
+	cr_assert_eq(cell(5, 2)->color, CC_DOWN1);
+	cr_assert_eq(cell(10, 2)->ch, L'+', "%s", row(2));
+	cr_assert_eq(cell(50, 2)->color, CC_UP1);
+	cr_assert_eq(cell(5, 3)->color, CC_DOWN1);
+	cr_assert_eq(cell(10, 3)->ch, L'+', "%s", row(3));
+	cr_assert_eq(cell(40, 3)->color, CC_UP3);
+	cr_assert(cell(40, 3)->attr & CA_BOLD);
+	cr_assert_eq(cell(70, 3)->ch, L'-', "%s", row(3));
+	cr_assert_eq(cell(80, 3)->color, CC_DOWN3);
+	/* main is selected; the status says how its path changed. */
+	cr_assert(strstr(status(), "; this path 100.0% -> 100.0% (+0.00)"), "%s", status());
+	key(K_DOWN);
+	cr_assert(strstr(status(), "; this path 88.0% -> 90.0% (+2.00)"), "%s", status());
+	draw(100, 6);
+	cr_assert_eq(cell(50, 1)->color, CC_EVEN);
+	cr_assert_eq(cell(0, 1)->ch, SEP, "no change keeps the plain separator: %s", row(1));
+
+	/* Without colours: reversed bars, the signs still there. */
+	model.color = false;
+	draw(100, 6);
+	cr_assert(cell(80, 3)->attr & CA_REVERSE);
+	cr_assert_eq(cell(70, 3)->ch, L'-');
+	/* ASCII: the same signs, '|' for no change. */
+	cv.ascii = true;
+	view->ops->draw(view, &cv, 0, 6, &model);
+	cr_assert_eq(cell(70, 3)->ch, L'-');
+	cr_assert_eq(cell(0, 1)->ch, L'|');
+	cv.ascii = false;
+
+	/* The diff off: heat colours again. */
+	model.diff = NULL;
+	model.color = true;
+	draw(100, 6);
+	cr_assert_eq(cell(80, 3)->color, CC_HOT3);
+	cr_assert_eq(cell(70, 3)->ch, SEP);
+	uidiff_free(ud);
 }

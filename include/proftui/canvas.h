@@ -35,6 +35,15 @@ enum canvas_color {
 	CC_RUNQ,        /* flame graph, --off-cpu: waiting for a CPU */
 	CC_IOWAIT,      /* ... blocked in uninterruptible (IO) wait */
 	CC_SLEEP,       /* ... asleep */
+	CC_UP,          /* a diff: text of a share that grew */
+	CC_DOWN,        /* ... that shrank */
+	CC_EVEN,        /* flame graph, a diff: no visible change */
+	CC_UP1,         /* ... grew a little ... */
+	CC_UP2,
+	CC_UP3,         /* ... a lot */
+	CC_DOWN1,       /* ... shrank a little ... */
+	CC_DOWN2,
+	CC_DOWN3,       /* ... a lot */
 	CC__COUNT
 };
 

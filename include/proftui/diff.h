@@ -18,6 +18,7 @@
 struct diff_row {
 	const char *name;          /* from whichever profile has the function */
 	const char *module;        /* full path, as interned */
+	uint32_t func;             /* its id in `now`; PROF_NONE when only the baseline has it */
 	double before_self, now_self;    /* self % of each profile's samples */
 	double before_total, now_total;  /* total % likewise */
 	double d_self, d_total;          /* now - before, in percentage points */
@@ -32,6 +33,10 @@ struct diff_row {
  * Returns the row count, or -ENOMEM.
  */
 long diff_rows(const struct profile *now, const struct profile *before, struct diff_row **rows);
+
+/* A change as the tables show it ("%+.2f"): 0 when it rounds to 0.00 either
+ * way, so it prints "+0.00", never "-0.00" (a fall that is not there). */
+double diff_shown(double d);
 
 /*
  * The diff table, in diff_rows' order, `max_rows` rows at most (0 = all):

@@ -20,6 +20,10 @@ struct ui_opts {
 	const char *target_desc; /* a saved snapshot's target: command line or "pid N (comm)";
 				    NULL: "pid N (comm)" from the target */
 	const char *version;     /* proftui's, written into saved snapshots; may be NULL */
+	/* --baseline: the views compare with this profile from the start (as
+	 * if pinned with b); only read, stays the caller's.  NULL for none. */
+	const struct profile *baseline;
+	const char *baseline_name; /* its file, for the header */
 };
 
 /*

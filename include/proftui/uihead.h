@@ -25,6 +25,8 @@ struct uihead {
 	const char *note;               /* a warning after the scope; NULL or "" for none */
 	const char *pyview;             /* "merged", "python", "native": the Python
 					 * view, NULL when there is no Python */
+	const char *diff;               /* what the views compare with ("diff vs
+					 * baseline (...)"), NULL or "" for none */
 	/* A live session (snap == NULL): */
 	pid_t pid;
 	const char *comm;
@@ -45,7 +47,7 @@ int uihead_rows(int screen_h);
 /*
  * Rows 0 to uihead_rows - 1 of the canvas, cut at its right edge.  Live: "proftui  pid N
  * (comm)  up M:SS  R Hz (C CPUs)  samples N  threads N  lost N [PAUSED]",
- * then the method and rate, the scope ("view: cumulative", the thread) and
+ * then the method and rate, the scope ("view: cumulative", the thread, the diff) and
  * the note, then the process figures (procline.h).  Snapshot: "proftui
  * snapshot of TARGET  took M:SS  samples N  threads N  lost N", then the
  * method and rate, host, kernel and start time, the scope and the note, then

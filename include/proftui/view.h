@@ -9,6 +9,8 @@
 #include "proftui/profile.h"
 #include "proftui/threadstat.h"
 
+struct uidiff;
+
 /*
  * The UI loop owns one model and a few views (like htop's Panels).  A view
  * keeps only its own state (cursor, scroll, expanded nodes, zoom) and reads
@@ -24,6 +26,11 @@ struct ui_model {
 	const char *search;        /* current search text, "" for none */
 	bool color;                /* the terminal has colours */
 	const struct threadstat *threads; /* per-thread figures, NULL when none */
+	/* Now versus a pinned baseline (uidiff.h) while the diff is shown,
+	 * else NULL: the diff table replaces the hot table and the flame
+	 * graph colours frames by their change.  Its caches are the only
+	 * thing a view may change through the model. */
+	struct uidiff *diff;
 };
 
 /* Bits a key handler returns to the loop. */
@@ -63,6 +70,9 @@ struct view *view_tree_new(void);
 struct view *view_flame_new(void);
 struct view *view_help_new(void);
 struct view *view_threads_new(void);
+/* The hot table as now versus the baseline (m->diff): before, now and the
+ * change of each function's share, largest change first. */
+struct view *view_diff_new(void);
 
 /* The thread list's choice: 0 for all threads, else a tid.  Enter in the
  * list sets it (and returns VR_BACK); the loop may set it too (cycling). */

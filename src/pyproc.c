@@ -22,6 +22,10 @@
 /* Bytes of each code object read to tell it from an earlier one at the
  * same address: up to its name, file and first-line fields. */
 #define PYPROC_CODE_HEAD 256
+/* The per-sample read cache: windows of this many bytes (aligned, so one
+ * never straddles a page and is wholly readable or not), this many kept. */
+#define PYPROC_WIN 1024u
+#define PYPROC_NWIN 4
 
 struct tmap_ent {
 	uint32_t tid;
@@ -46,7 +50,8 @@ struct pyproc {
 	pid_t pid;
 	unsigned major, minor;
 	struct py_layout layout;
-	struct pyf_reader rd;
+	struct pyf_reader rd;     /* straight reads */
+	struct pyf_reader wrd;    /* a sample's frame walk: through the windows */
 	uint64_t runtime;
 
 	/* thread id -> thread state, sorted by tid, rebuilt by a scan */
@@ -60,6 +65,17 @@ struct pyproc {
 	size_t capcodes, ncodes;
 	pyproc_code_fn announce;
 	void *ctx;
+
+	/* Windows of target memory read during the current sample: 3.11+
+	 * keeps a thread's frames side by side in its data stack, so one
+	 * read serves several of them.  Emptied at each sample. */
+	struct {
+		uint64_t base;        /* aligned start; valid when in use */
+		bool used;
+		uint8_t bytes[PYPROC_WIN];
+	} win[PYPROC_NWIN];
+	unsigned win_next;        /* the slot to fill next (round robin) */
+	uint64_t code_type;       /* &PyCode_Type in the target, 0 when unknown */
 
 	struct pyf_frame frames[PYPROC_MAX_FRAMES];
 	uint64_t prints[PYPROC_MAX_FRAMES];
@@ -78,6 +94,47 @@ static int vm_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+static void win_clear(struct pyproc *py)
+{
+	for (unsigned i = 0; i < PYPROC_NWIN; i++)
+		py->win[i].used = false;
+}
+
+/* The cached window holding [addr, addr + len), reading it when absent;
+ * NULL when the range crosses windows or the window cannot be read. */
+static const uint8_t *win_get(struct pyproc *py, uint64_t addr, size_t len)
+{
+	uint64_t base = addr & ~(uint64_t)(PYPROC_WIN - 1);
+	unsigned slot;
+
+	if (addr - base + len > PYPROC_WIN)
+		return NULL;
+	for (unsigned i = 0; i < PYPROC_NWIN; i++)
+		if (py->win[i].used && py->win[i].base == base)
+			return py->win[i].bytes + (addr - base);
+	slot = py->win_next++ % PYPROC_NWIN;
+	py->win[slot].used = false;
+	if (vm_read(py, base, py->win[slot].bytes, PYPROC_WIN))
+		return NULL;
+	py->win[slot].base = base;
+	py->win[slot].used = true;
+	return py->win[slot].bytes + (addr - base);
+}
+
+/* The frame walker's reads during a sample: through the window cache, or
+ * straight when the cache cannot serve them (a window near the end of a
+ * mapping is partly unreadable; the exact range may still be). */
+static int cached_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct pyproc *py = ctx;
+	const uint8_t *p = win_get(py, addr, len);
+
+	if (!p)
+		return vm_read(py, addr, buf, len);
+	memcpy(buf, p, len);
+	return 0;
 }
 
 /* ---- finding the interpreter ------------------------------------------- */
@@ -229,7 +286,7 @@ static bool try_module(struct pyproc *py, const struct map_entry *e)
 	if (!ok)
 		return false;
 	py->runtime = s.runtime + bias;
-	py->rd.code_type = s.code_type ? s.code_type + bias : 0;
+	py->code_type = s.code_type ? s.code_type + bias : 0;
 	return read_version(py, &s, bias, e->path);
 }
 
@@ -250,6 +307,7 @@ static struct pyproc *pyproc_alloc(pid_t pid, pyproc_code_fn announce, void *ctx
 		return NULL;
 	}
 	py->rd = (struct pyf_reader){ .l = &py->layout, .read = vm_read, .ctx = py };
+	py->wrd = (struct pyf_reader){ .l = &py->layout, .read = cached_read, .ctx = py };
 	return py;
 }
 
@@ -579,6 +637,25 @@ static bool print_codes(struct pyproc *py, size_t n)
 	return true;
 }
 
+/*
+ * Is frame i's code a code object?  Its type is in the head print_codes
+ * read, so this costs no read (the walker would spend one per frame).  A
+ * frame whose executable is something else (3.13 allows it) is left out,
+ * as the walker would; without the type's address, or without the head,
+ * the frame is kept and code_id judges it.
+ */
+static bool is_code_head(const struct pyproc *py, size_t i)
+{
+	uint16_t off = py->layout.ob_type;
+	uint64_t type;
+
+	if (!py->code_type || !py->prints[i] || off == PYL_NONE ||
+	    off + sizeof(type) > code_head_len(&py->layout))
+		return true;
+	memcpy(&type, py->code_heads[i] + off, sizeof(type));
+	return type == py->code_type;
+}
+
 static enum py_status from_pyf(enum pyf_status s)
 {
 	switch (s) {
@@ -594,7 +671,8 @@ static size_t walk(struct pyproc *py, uint64_t top, size_t max, enum py_status *
 {
 	size_t n;
 
-	*status = from_pyf(pyf_walk(&py->rd, top, py->frames, max, &n));
+	win_clear(py);
+	*status = from_pyf(pyf_walk(&py->wrd, top, py->frames, max, &n));
 	if (*status != PYS_OK && *status != PYS_DEPTH)
 		return 0;
 	return n;
@@ -629,7 +707,11 @@ size_t pyproc_stack(struct pyproc *py, uint32_t tid, struct frame *out, size_t m
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t id = code_id(py, py->frames[i].code, py->prints[i]);
+		uint32_t id;
+
+		if (!is_code_head(py, i))
+			continue;
+		id = code_id(py, py->frames[i].code, py->prints[i]);
 
 		if (!id) {
 			*status = PYS_BAD;

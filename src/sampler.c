@@ -316,6 +316,16 @@ void sampler_wake(struct sampler *s)
 	}
 }
 
+void sampler_wake_soon(struct sampler *s)
+{
+	uint64_t now = monotime_ns();
+
+	if (now - s->woke_ns < SAMPLER_WAKE_NS)
+		return;
+	s->woke_ns = now;
+	sampler_wake(s);
+}
+
 
 
 
@@ -358,7 +368,7 @@ static void run_ptrace(struct sampler *s)
 		}
 		if (monotime_ns() < next) {
 			if (ptracer_sample_due(s->pt, s->o.max_depth, on_ptrace_sample, s) > 0)
-				sampler_wake(s);
+				sampler_wake_soon(s);
 			continue;
 		}
 		next += period;
@@ -369,7 +379,7 @@ static void run_ptrace(struct sampler *s)
 		sampler_procstat(s, false);
 		sampler_find_python(s);
 		sampler_flush_losses(s);
-		sampler_wake(s);
+		sampler_wake_soon(s);
 	}
 	ptracer_get_stats(s->pt, &st);
 	s->exit_known = st.leader_exited;

@@ -201,7 +201,7 @@ static void drain_perf(struct sampler *s)
 {
 	perfev_drain(s->pe, on_perf_record, s);
 	sampler_flush_losses(s);
-	sampler_wake(s);
+	sampler_wake_soon(s);
 }
 
 static bool fd_ready(int fd)
@@ -293,7 +293,8 @@ void sampler_run_perf(struct sampler *s)
 		sampler_procstat(s, false);
 		sampler_find_python(s);
 		drain_perf(s);
-		if (fd_ready(s->stop_fd) || fd_ready(s->pidfd))
+		/* Stop and the target's end are in the poll set. */
+		if (r > 0 && (s->pfds[m].revents || s->pfds[m + 1].revents))
 			break;
 		if (s->pfds[m + 2].revents) {
 			if (!take_request(s))

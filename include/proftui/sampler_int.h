@@ -30,6 +30,11 @@
  * a sample is drained, and the older the sample the likelier the Python
  * stack has moved on from the native one (pymerge counts those). */
 #define SAMPLER_PY_POLL_MS 1
+/* Wake the consumer at most this often while sampling: a wake-up per
+ * drained sample (a Python target drains every sample) costs two context
+ * switches; 5 ms of samples fit the ring many times over, and the views
+ * redraw far less often. */
+#define SAMPLER_WAKE_NS 5000000ull
 #define SAMPLER_PTRACE_MAX_HZ 200
 #define SAMPLER_MAX_FRAMES 16384
 #define SAMPLER_MAX_FOREIGN 1024
@@ -51,6 +56,7 @@ struct sampler {
 	struct sampler_opts o;
 	struct ring *ring;
 	int wake_fd;
+	uint64_t woke_ns;        /* the last sampler_wake_soon that woke it */
 	int stop_fd;             /* eventfd: the consumer asks us to finish */
 	int ctl_fd;              /* eventfd: the consumer asks for off_req */
 	atomic_int off_req;      /* -1 nothing, else turn --off-cpu off (0) or on (1) */
@@ -114,6 +120,11 @@ void sampler_emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns,
 			 enum unwind_status st);
 void sampler_flush_losses(struct sampler *s);
 void sampler_wake(struct sampler *s);
+/* The same while sampling goes on: at most once per SAMPLER_WAKE_NS.  The
+ * loops call it at every turn (at least every SAMPLER_POLL_MS), so what
+ * was pushed reaches the consumer within that, and they end with
+ * sampler_wake. */
+void sampler_wake_soon(struct sampler *s);
 
 /* The perf method (sampler_perf.c): open the events (synchronously, for
  * sampler_start's errors) and run the sampling loop until the end. */

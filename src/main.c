@@ -441,6 +441,7 @@ static int run(struct opts *o)
 		struct ui_opts uo = { .refresh_s = o->refresh_s, .duration_s = o->bo.duration_s,
 				      .sort = o->bo.sort, .mode = o->mode, .window_s = o->window_s,
 				      .pymode = o->bo.pymode, .target_desc = o->desc,
+				      .output = o->bo.output, .out_fmt = o->bo.out_fmt,
 				      .version = PROFTUI_VERSION,
 				      .baseline = o->bo.baseline ? o->bo.baseline->prof : NULL,
 				      .baseline_name = o->baseline };

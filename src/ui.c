@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "proftui/batch.h"
 #include "proftui/derive.h"
 #include "proftui/feed.h"
 #include "proftui/fesig.h"
@@ -791,6 +793,34 @@ static int finish_target(struct ui *u)
 	return u->ended ? u->exit_code : 0;
 }
 
+/*
+ * -o FILE: the whole profile as the session ended, said on stderr once the
+ * terminal is back.  A failed save turns a clean exit into
+ * BATCH_EXIT_FILE, as in batch mode; a signal's status stays.
+ */
+static int save_output(struct ui *u, int code)
+{
+	struct snap_meta m;
+	struct utsname un;
+	char desc[128], err[512];
+	enum export_fmt fmt = u->o->out_fmt;
+
+	if (!u->o->output)
+		return code;
+	m = session_meta(u, desc, sizeof(desc));
+	if (uname(&un) == 0) {
+		m.host = un.nodename;
+		m.kernel = un.release;
+	}
+	if (export_save(u->o->output, fmt, u->live, &m, u->hist, err, sizeof(err))) {
+		fprintf(stderr, "proftui: %s\n", err);
+		return code ? code : BATCH_EXIT_FILE;
+	}
+	fprintf(stderr, "proftui: saved %s (%s)\n", u->o->output,
+		export_format_name(fmt ? fmt : export_format_for(u->o->output)));
+	return code;
+}
+
 /* Out of memory before the loop: the terminal back as it was. */
 static int start_failed(struct ui *u, char *err, size_t errlen)
 {
@@ -834,6 +864,9 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 		sampler_stop(u.s);
 	term_end();
 	code = finish_target(&u);
+	/* What the sampler pushed before it stopped belongs in the file. */
+	feed_drain(&u.f, u.ring);
+	code = save_output(&u, code);
 	ui_release(&u);
 	return code;
 }

@@ -3,6 +3,7 @@
 #define PROFTUI_UI_H
 
 #include "proftui/derive.h"
+#include "proftui/export.h"
 #include "proftui/profile.h"
 #include "proftui/pymerge.h"
 #include "proftui/ring.h"
@@ -24,6 +25,11 @@ struct ui_opts {
 	 * if pinned with b); only read, stays the caller's.  NULL for none. */
 	const struct profile *baseline;
 	const char *baseline_name; /* its file, for the header */
+	/* -o FILE: where ui_run saves the whole profile when the session ends
+	 * (q, the duration, SIGINT, SIGTERM, SIGHUP); NULL for nowhere.  The
+	 * format by out_fmt, or by the name when EXPORT_AUTO. */
+	const char *output;
+	enum export_fmt out_fmt;
 };
 
 /*

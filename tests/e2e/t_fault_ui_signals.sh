@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t_fault_ui_signals.sh — the live view with -o FILE ended by q, SIGINT, SIGHUP, SIGTERM or a crash (SIGSEGV) (perf and ptrace): terminal restored, target free, FILE written and loadable (not after a crash).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 TUI_AFTER='stty -a | tr " " "\n" | grep -E "^-?(icanon|echo)$" | tr "\n" " "; echo "<tty"'
-. "$(dirname "$0")/../lib_tui.sh"
+. "$(dirname "$0")/lib_tui.sh"
 
 # -o FILE asks for the profile to be kept in FILE whatever ends the session;
 # the live view must honour it as batch mode does (t_fault_signals).

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "proftui/textscan.h"
@@ -299,4 +301,14 @@ void maps_release(struct maps *m)
 	free(m->v);
 	m->v = NULL;
 	m->n = 0;
+}
+
+bool maps_same_file(const struct map_entry *e, const char *path)
+{
+	struct stat st;
+
+	if (!e->inode || !path || path[0] != '/' || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	return st.st_ino == e->inode && major(st.st_dev) == e->dev_major &&
+	       minor(st.st_dev) == e->dev_minor;
 }

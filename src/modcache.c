@@ -403,6 +403,10 @@ static struct mod_priv *load_mod(struct modcache *mc, const struct map_entry *e)
 			if (map_file(m, alt) == 0) {
 				free(m->pub.open_path);
 				m->pub.open_path = strdup(alt);
+			} else if (maps_same_file(e, e->path) && map_file(m, e->path) == 0) {
+				/* Both need ptrace rights; the maps did not. */
+				free(m->pub.open_path);
+				m->pub.open_path = strdup(e->path);
 			}
 		}
 	} else if (!strcmp(e->path, "[vdso]")) {

@@ -233,7 +233,11 @@ static int open_mapped(pid_t pid, const struct map_entry *e, int *fd, Elf **elf)
 			 (unsigned long long)e->start, (unsigned long long)e->end);
 	else
 		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, e->path);
-	return elftab_open(path, fd, elf, NULL);
+	if (elftab_open(path, fd, elf, NULL) == 0)
+		return 0;
+	/* /proc/PID/root needs ptrace rights the maps did not: the same file
+	 * by its own name, when it provably is the same. */
+	return maps_same_file(e, e->path) ? elftab_open(e->path, fd, elf, NULL) : -EACCES;
 }
 
 /* The version: Py_Version (3.11+) when the file has it, else the file name. */
@@ -265,6 +269,26 @@ static bool pick_layout(struct pyproc *py)
 	if (!t)
 		return false;
 	py->layout = *t;
+	return true;
+}
+
+/*
+ * Python frames are read with process_vm_readv, which needs ptrace rights
+ * over the target; perf events need other ones.  Where perf samples but
+ * the memory is off limits (a container without CAP_SYS_PTRACE, Yama),
+ * say so once and go on with native frames, rather than count every
+ * sample's read as failed.
+ */
+static bool memory_refused(struct pyproc *py, char *note, size_t notelen)
+{
+	uint64_t word;
+	int err = vm_read(py, py->runtime, &word, sizeof(word));
+
+	if (err != -EPERM && err != -EACCES)
+		return false;
+	snprintf(note, notelen, "python found, but its memory cannot be read (process_vm_readv: %s): "
+		 "run as the process's owner or root, or grant CAP_SYS_PTRACE; showing native frames",
+		 strerror(-err));
 	return true;
 }
 
@@ -329,7 +353,9 @@ enum pyproc_find pyproc_find(struct pyproc **out, pid_t pid, pyproc_code_fn anno
 			continue;
 		if (!try_module(py, &m.v[i]))
 			continue;
-		if (pick_layout(py)) {
+		if (memory_refused(py, note, notelen)) {
+			res = PYPROC_UNSUPPORTED;
+		} else if (pick_layout(py)) {
 			res = PYPROC_FOUND;
 			snprintf(note, notelen, "python %u.%u found: showing Python frames",
 				 py->major, py->minor);

@@ -282,3 +282,30 @@ Test(maps, read_missing_pid)
 	cr_expect_eq(m.n, 0);
 	cr_expect_null(m.v);
 }
+
+/* The plain-path road to a target's file is taken only for the same inode. */
+Test(maps, same_file_by_device_and_inode)
+{
+	struct maps m = { 0 };
+	const struct map_entry *e = NULL;
+
+	cr_assert_eq(maps_read(getpid(), &m), 0);
+	for (size_t i = 0; i < m.n && !e; i++)
+		if (m.v[i].path[0] == '/' && m.v[i].inode && !m.v[i].deleted)
+			e = &m.v[i];
+	cr_assert_not_null(e, "no file mapping in our own maps");
+	cr_assert(maps_same_file(e, e->path), "%s is not itself", e->path);
+	cr_assert_not(maps_same_file(e, "/proc/self/status"));
+	cr_assert_not(maps_same_file(e, "relative/path"));
+	cr_assert_not(maps_same_file(e, NULL));
+	{
+		struct map_entry other = *e;
+
+		other.inode++;
+		cr_assert_not(maps_same_file(&other, e->path), "another inode matched");
+		other = *e;
+		other.dev_minor++;
+		cr_assert_not(maps_same_file(&other, e->path), "another device matched");
+	}
+	maps_release(&m);
+}

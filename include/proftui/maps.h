@@ -38,6 +38,14 @@ int maps_parse(const char *text, size_t len, struct maps *out, size_t *bad);
  */
 int maps_read(pid_t pid, struct maps *out);
 
+/*
+ * Is `path`, as proftui sees it, the very file mapping e shows (same device
+ * and inode)?  The last road to a target's file when /proc/PID/root and
+ * map_files are refused (they need ptrace rights that reading the maps does
+ * not): only taken when it is provably the same file.
+ */
+bool maps_same_file(const struct map_entry *e, const char *path);
+
 /* The mapping containing addr, or NULL.  Binary search. */
 const struct map_entry *maps_find(const struct maps *m, uint64_t addr);
 

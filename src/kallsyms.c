@@ -123,6 +123,8 @@ int kallsyms_load(struct kallsyms *ks, const char *path)
 
 	if (!f)
 		return -errno;
+	/* stdio would read this 5 MB file 1 KiB (its st_blksize) at a time. */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
 	while (b.n < KSYM_MAX && getline(&line, &cap, f) > 0)
 		if (ksym_add(&b, line, &nonzero) < 0)
 			break;

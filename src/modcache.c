@@ -55,6 +55,10 @@ struct modcache {
 	modcache_announce_fn announce;
 	void *ctx;
 	struct mod_priv *anon;     /* the one module for anonymous code */
+	/* The mapping of the last lookup: a stack's frames mostly sit in
+	 * one module, and each is looked up two or three times (unwinder
+	 * checks, then the frame record).  Into maps.v; NULL when stale. */
+	const struct map_entry *last;
 };
 
 struct modcache *modcache_new(pid_t pid, modcache_announce_fn announce, void *ctx)
@@ -97,6 +101,7 @@ void modcache_reset(struct modcache *mc)
 	mc->nmods = 0;
 	mc->anon = NULL;
 	drop_map_cache(mc);
+	mc->last = NULL;
 	maps_release(&mc->maps);
 	mc->last_refresh_ns = 0;
 }
@@ -139,6 +144,7 @@ int modcache_refresh(struct modcache *mc, bool force)
 		return -ESRCH;
 	}
 	drop_map_cache(mc);
+	mc->last = NULL;
 	maps_release(&mc->maps);
 	mc->maps = fresh;
 	mc->map_mod = calloc(fresh.n ? fresh.n : 1, sizeof(*mc->map_mod));
@@ -157,10 +163,15 @@ void modcache_set_sample_time(struct modcache *mc, uint64_t time_ns)
 
 const struct map_entry *modcache_map(struct modcache *mc, uint64_t addr)
 {
-	const struct map_entry *e = maps_find(&mc->maps, addr);
+	const struct map_entry *e = mc->last;
 
+	if (e && addr >= e->start && addr < e->end)
+		return e;
+	e = maps_find(&mc->maps, addr);
 	if (!e && modcache_refresh(mc, false) == 0)
 		e = maps_find(&mc->maps, addr);
+	if (e)
+		mc->last = e;
 	return e;
 }
 

@@ -11,11 +11,16 @@
  * (about 0.5 ms a round on a 3 GHz core).  Prints nothing.
  *
  * With WORK_TIMES=FILE in the environment it appends one line to FILE: the
- * seconds from main's start to the last thread's end.  That is the target's
+ * seconds from main's start to the last thread's end, then the CPU seconds
+ * (user + system) the process used up to then.  The first is the target's
  * own run time, which a profiler's start-up and exit (outside the target's
- * life) do not inflate; bench/run compares it beside the command's wall time.
+ * life) do not inflate; the second leaves out time spent waiting for a CPU
+ * (the profiler's own threads, other load on a shared machine) and keeps
+ * what sampling costs inside the target (interrupts, stack copies).
+ * bench/run compares both beside the command's wall time.
  */
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include "../tests/workloads/wl.h"
 
@@ -121,14 +126,19 @@ static void *work_thread(void *arg)
 static void work_report_time(const char *prog, double seconds)
 {
 	const char *path = getenv("WORK_TIMES");
+	struct rusage ru;
+	double cpu = 0;
 	FILE *f;
 
 	if (!path || !*path)
 		return;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	f = fopen(path, "a");
 	if (!f)
 		wl_die(prog, path, errno);
-	fprintf(f, "%.6f\n", seconds);
+	fprintf(f, "%.6f %.6f\n", seconds, cpu);
 	if (fclose(f) == EOF)
 		wl_die(prog, path, errno);
 }

@@ -95,7 +95,8 @@ FUZZ_SECONDS ?= 10
 FUZZ_SRCS_maps     := src/maps.c src/textscan.c
 FUZZ_SRCS_perfmap  := src/perfmap.c src/textscan.c
 FUZZ_SRCS_sanitize := src/sanitize.c
-FUZZ_SRCS_snapshot := src/snapshot.c src/profile.c src/prochist.c src/sanitize.c src/safefile.c
+FUZZ_SRCS_snapshot := src/snapshot.c src/profile.c src/prochist.c src/sanitize.c src/safefile.c \
+                      src/samplelog.c src/tstrip.c
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*.c) $(wildcard include/proftui/*.h)
 	mkdir -p build-fuzz

@@ -8,7 +8,8 @@ import re
 import sys
 
 NAMES = {"KS_GLOBAL": "Everywhere", "KS_TOP": "Hot functions",
-         "KS_TREE": "Call tree", "KS_FLAME": "Flame graph"}
+         "KS_TREE": "Call tree", "KS_FLAME": "Flame graph",
+         "KS_STRIP": "Picking a time range (r)"}
 
 
 def main():

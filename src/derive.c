@@ -18,6 +18,8 @@ struct derive {
 	uint64_t next_seq;		/* first log entry not in prof yet */
 	uint64_t decay_ns;		/* DECAY: counts are decayed to this time */
 	uint64_t win_seq, win_since;	/* WINDOW: entries before win_seq are older than win_since */
+	uint64_t range_t0, range_t1;	/* derive_set_range; t1 <= t0: none */
+	bool ranged;			/* prof holds the range, not the mode */
 	const struct profile *shown;	/* what the last update returned */
 	derive_xform_fn xform;		/* NULL: stacks as they are */
 	void *xform_ctx;
@@ -31,7 +33,8 @@ struct feed_ctx {
 	const struct profile *src;
 	struct derive *d;		/* its xform, when set */
 	uint32_t tid;			/* 0: all */
-	uint64_t since_ns;		/* WINDOW: older entries are skipped */
+	uint64_t since_ns;		/* WINDOW, range: older entries are skipped */
+	uint64_t until_ns;		/* range: entries from this time on are skipped */
 	uint64_t prefix;		/* WINDOW: first seq not known to be older */
 	uint64_t now_ns, half_ns;	/* DECAY rebuild: which half-life an entry is in */
 	uint64_t step;			/* DECAY rebuild: the half-life being replayed */
@@ -107,6 +110,17 @@ static void xform_add(struct feed_ctx *f, const struct samplelog_entry *e)
 	(void)profile_add_sample(f->dst, e->tid, d->out, n, e->weight, e->time_ns);
 }
 
+void derive_set_range(struct derive *d, uint64_t t0_ns, uint64_t t1_ns)
+{
+	if (t1_ns <= t0_ns)
+		t0_ns = t1_ns = 0;
+	if (t0_ns == d->range_t0 && t1_ns == d->range_t1)
+		return;
+	d->range_t0 = t0_ns;
+	d->range_t1 = t1_ns;
+	derive_drop(d);
+}
+
 void derive_reset(struct derive *d)
 {
 	derive_drop(d);
@@ -155,6 +169,17 @@ static int feed_window(void *vctx, const struct samplelog_entry *e, uint64_t seq
 		return 0;
 	}
 	if (!f->tid || e->tid == f->tid)
+		feed_add(f, e);
+	return 0;
+}
+
+/* Range: the entries of [since_ns, until_ns) only (since_ns is the visit's). */
+static int feed_range(void *vctx, const struct samplelog_entry *e, uint64_t seq)
+{
+	struct feed_ctx *f = vctx;
+
+	(void)seq;
+	if (e->time_ns < f->until_ns)
 		feed_add(f, e);
 	return 0;
 }
@@ -228,6 +253,7 @@ static void derive_install(struct derive *d, struct profile *p, const struct sam
 	d->span_ns = span_ns;
 	d->tid = tid;
 	d->next_seq = samplelog_next_seq(log);
+	d->ranged = false;
 }
 
 static int cumulative_build(struct derive *d, const struct profile *live,
@@ -280,6 +306,28 @@ static int window_build(struct derive *d, const struct profile *live, const stru
 	derive_install(d, p, log, DERIVE_WINDOW, span_ns, tid);
 	d->win_seq = f.prefix;
 	d->win_since = since;
+	return 0;
+}
+
+/* The range: the whole log the first time, then what came since. */
+static int range_update(struct derive *d, const struct profile *live, const struct samplelog *log,
+			uint32_t tid)
+{
+	bool same = d->prof && d->ranged && d->log == log && d->tid == tid &&
+		    samplelog_next_seq(log) >= d->next_seq &&
+		    profile_nfuncs(d->prof) <= profile_nfuncs(live);
+	struct profile *p = same ? d->prof : profile_derive_new(live);
+	struct feed_ctx f = { .dst = p, .src = live, .d = d, .until_ns = d->range_t1 };
+
+	if (!p || (same && profile_sync_funcs(p, live)))
+		return -1;
+	samplelog_visit(log, same ? d->next_seq : 0, d->range_t0, tid, feed_range, &f);
+	if (same) {
+		d->next_seq = samplelog_next_seq(log);
+		return 0;
+	}
+	derive_install(d, p, log, DERIVE_CUMULATIVE, 0, tid);
+	d->ranged = true;
 	return 0;
 }
 
@@ -361,7 +409,7 @@ static bool derive_same(const struct derive *d, const struct profile *live,
 			const struct samplelog *log, enum derive_mode mode, uint64_t span_ns,
 			uint32_t tid)
 {
-	return d->prof && d->log == log && d->mode == mode && d->tid == tid &&
+	return d->prof && !d->ranged && d->log == log && d->mode == mode && d->tid == tid &&
 	       (mode == DERIVE_CUMULATIVE || d->span_ns == span_ns) &&
 	       samplelog_next_seq(log) >= d->next_seq &&
 	       profile_nfuncs(d->prof) <= profile_nfuncs(live);
@@ -377,7 +425,9 @@ static const struct profile *derive_build(struct derive *d, const struct profile
 	const struct profile *before = d->prof;
 	int err;
 
-	if (mode == DERIVE_WINDOW)
+	if (d->range_t1 > d->range_t0)
+		err = range_update(d, live, log, tid);
+	else if (mode == DERIVE_WINDOW)
 		err = window_build(d, live, log, span_ns, tid, now_ns);
 	else if (mode == DERIVE_DECAY)
 		err = same ? decay_step(d, live, log, now_ns, fresh) :
@@ -402,7 +452,7 @@ const struct profile *derive_update(struct derive *d, const struct profile *live
 
 	if (!span_ns)
 		span_ns = 1;
-	if (log && (mode == DERIVE_WINDOW || mode == DERIVE_DECAY ||
+	if (log && (d->range_t1 > d->range_t0 || mode == DERIVE_WINDOW || mode == DERIVE_DECAY ||
 		    (mode == DERIVE_CUMULATIVE && (tid || d->xform))))
 		out = derive_build(d, live, log, mode, span_ns, tid, now_ns, &fresh);
 	else

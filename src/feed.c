@@ -82,6 +82,9 @@ static void feed_sample(struct feed *f, const struct rec_sample *s, size_t len)
 		if (f->log)
 			samplelog_add_weighted(f->log, s->time_ns, s->tid, profile_last_leaf(f->p),
 					       s->weight);
+		if (f->strip)
+			tstrip_add(f->strip, s->time_ns, s->tid, (enum cpu_state)s->cpu_state,
+				   s->weight);
 	}
 out:
 	if (funcs != stackbuf)

@@ -21,6 +21,9 @@ const struct key_binding key_bindings[] = {
 	{ KS_GLOBAL, "b", "pin the profile shown as the baseline (again: re-pin); the views then show now versus it" },
 	{ KS_GLOBAL, "B", "forget the baseline" },
 	{ KS_GLOBAL, "d", "with a baseline: diff on / off (hot table: change per function; flame graph: red grew, blue shrank)" },
+	{ KS_GLOBAL, "s", "time strip on / off: samples per time slice over the session, above the status line" },
+	{ KS_GLOBAL, "r", "pick a time range on the strip (keys below): every view shows only its samples" },
+	{ KS_GLOBAL, "x", "clear the time range: all of the session again" },
 	{ KS_GLOBAL, "Ctrl-L", "redraw the screen" },
 	{ KS_TOP, "Up, Down, k, j", "move the cursor one row" },
 	{ KS_TOP, "PgUp, PgDn, Ctrl-B, Ctrl-F", "move one page" },
@@ -48,6 +51,11 @@ const struct key_binding key_bindings[] = {
 	{ KS_FLAME, "End, G", "follow the hottest path down to its leaf" },
 	{ KS_FLAME, "i", "toggle icicle (root on top) / flame (root at the bottom)" },
 	{ KS_FLAME, "c", "colour by heat / by module" },
+	{ KS_STRIP, "Left, Right, h, l", "move the cursor one column of the strip" },
+	{ KS_STRIP, "PgUp, PgDn", "move ten columns" },
+	{ KS_STRIP, "Home, End, g, G", "the first / last column" },
+	{ KS_STRIP, "Enter", "mark the start; again: mark the end and show that range" },
+	{ KS_STRIP, "Esc", "stop picking, the range as it was" },
 	{ 0, NULL, NULL },
 };
 
@@ -58,6 +66,7 @@ const char *key_scope_name(enum key_scope s)
 		[KS_TOP] = "Hot functions",
 		[KS_TREE] = "Call tree",
 		[KS_FLAME] = "Flame graph",
+		[KS_STRIP] = "Picking a time range (r)",
 	};
 
 	return (unsigned)s < KS__COUNT ? names[s] : "";

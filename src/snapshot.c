@@ -42,6 +42,22 @@
  *                            joined by ';', outermost caller first, leaf last
  *                            (as folded stacks); an empty PATH is samples
  *                            without a stack; TID 0 is "not per thread"
+ *   strip SLICE_NS FROM_NS   the timeline (tstrip.h), once, after every stack
+ *                            line: slices of SLICE_NS (1 to 2^46) from the
+ *                            session's start; the at lines hold every sample
+ *                            from FROM_NS on (earlier ones the live log had
+ *                            dropped or the writer's cap left out; at most
+ *                            TSTRIP_SLICES slices' worth)
+ *   slice N ON RUNQ IO SLEEP the whole process's weight in slice N (below
+ *                            TSTRIP_SLICES) by CPU state; ascending, each
+ *                            once, empty slices left out; after strip
+ *   at N STACK TID W         W (> 0) of the weight of the STACK-th stack line
+ *                            (from 0, in file order) was thread TID's in
+ *                            slice N: the live UI's sample log, summed; N
+ *                            ascending, after the slice lines; the W of one
+ *                            stack line add up to at most its COUNT, and all
+ *                            of them to at most SNAPSHOT_MAX_TIMED log
+ *                            entries (one per SAMPLELOG_MAX_WEIGHT or part)
  *   procfirst KEY=N ...      the session's first procstat reading when it is
  *                            no longer among the proc lines: once, before them
  *                            (prochist can only take it as a reading, so with
@@ -72,7 +88,9 @@
  *   1  the first: "func ID MODULE NAME", without ADDR; its functions load
  *      with unknown addresses (and are written back as version 2, with "-")
  *   2  func lines carry ADDR, so that a snapshot taken on one machine names
- *      its code as module + address + symbol name on another
+ *      its code as module + address + symbol name on another; the
+ *      timeline (strip, slice, at) was added within version 2 before its
+ *      release: files without it load without a time strip
  *
  * Threads.  The profile keeps call paths and per-thread totals, not paths per
  * thread, so the writer puts TID 0 on every stack line.  The loader hands
@@ -370,6 +388,205 @@ static void snap_put_readings(struct snap_writer *w, const struct prochist *h)
 		snap_put_reading(w, "proc", prochist_at(h, i));
 }
 
+/* ---- writing the timeline ---- */
+
+/* An at line's slice, thread and stack line packed so that sorting groups
+ * equal ones: stack lines below 2^25 (the cap and the empty path's line),
+ * tids below 2^22, slices below 2^10. */
+#define SNAP_AT_TID_SHIFT	25
+#define SNAP_AT_SLICE_SHIFT	47
+#define SNAP_AT_STACK_MASK	((UINT64_C(1) << SNAP_AT_TID_SHIFT) - 1)
+#define SNAP_AT_TID_MASK	((UINT64_C(1) << 22) - 1)
+
+_Static_assert(TSTRIP_SLICES <= 1024, "slices must fit the at key");
+_Static_assert(SNAPSHOT_MAX_STACKS < ((size_t)1 << SNAP_AT_TID_SHIFT), "stack lines must fit the at key");
+
+struct snap_at_w {
+	uint64_t key, w;
+};
+
+struct snap_timeline {
+	const struct tstrip *strip;
+	const uint32_t *line_of;	/* stack line of each node, UINT32_MAX for none */
+	uint64_t *left;			/* each stack line's count not yet in an at line */
+	size_t nnodes;
+	struct snap_at_w *at;
+	size_t n, cap;
+	bool oom;
+};
+
+/*
+ * Which stack line each node's samples are on: profile_walk's order (depth
+ * first, children in the order first seen, nodes with self samples), then
+ * the line of samples without a stack for the root when written.  And each
+ * line's count in left (room for nnodes + 1), which its at lines must not
+ * pass: a log that holds more for a path than the profile (the surplus of
+ * samples without a stack is the counters' word, see "Counters") is cut to
+ * what loads.
+ */
+static uint32_t *snap_stack_lines(const struct profile *p, uint64_t *left)
+{
+	size_t n = profile_nnodes(p);
+	uint32_t *line = malloc((n ? n : 1) * sizeof(*line)), k = 0;
+	const struct prof_node *root = profile_node(p, 0);
+	uint32_t id = root ? root->first_child : PROF_NONE;
+
+	if (!line)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		line[i] = UINT32_MAX;
+	while (id != PROF_NONE) {
+		const struct prof_node *nd = profile_node(p, id);
+
+		if (nd->self) {
+			left[k] = nd->self;
+			line[id] = k++;
+		}
+		if (nd->first_child != PROF_NONE) {
+			id = nd->first_child;
+			continue;
+		}
+		while (id && profile_node(p, id)->next_sibling == PROF_NONE)
+			id = profile_node(p, id)->parent;
+		id = id ? profile_node(p, id)->next_sibling : PROF_NONE;
+	}
+	if (n && root && profile_stats_const(p)->samples > root->total) {
+		left[k] = profile_stats_const(p)->samples - root->total;
+		line[0] = k;
+	}
+	return line;
+}
+
+static int snap_collect_at(void *vctx, const struct samplelog_entry *e, uint64_t seq)
+{
+	struct snap_timeline *t = vctx;
+	uint32_t line = e->leaf < t->nnodes ? t->line_of[e->leaf] : UINT32_MAX;
+
+	(void)seq;
+	if (line == UINT32_MAX)
+		return 0;	/* not a node of this profile: nothing to charge */
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct snap_at_w *v = realloc(t->at, cap * sizeof(*v));
+
+		if (!v) {
+			t->oom = true;
+			return 1;
+		}
+		t->at = v;
+		t->cap = cap;
+	}
+	t->at[t->n++] = (struct snap_at_w){
+		.key = (uint64_t)tstrip_slice_of(t->strip, e->time_ns) << SNAP_AT_SLICE_SHIFT |
+		       ((uint64_t)e->tid & SNAP_AT_TID_MASK) << SNAP_AT_TID_SHIFT | line,
+		.w = e->weight,
+	};
+	return 0;
+}
+
+static int snap_at_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct snap_at_w *)a)->key, y = ((const struct snap_at_w *)b)->key;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Log entries a weight takes (samplelog_add_weighted). */
+static uint64_t snap_entries(uint64_t w)
+{
+	return w / SAMPLELOG_MAX_WEIGHT + (w % SAMPLELOG_MAX_WEIGHT != 0);
+}
+
+/* Sum equal keys; then the first record kept so that loading takes at most
+ * SNAPSHOT_MAX_TIMED entries, cut at a slice's start. */
+static size_t snap_at_merge(struct snap_timeline *t)
+{
+	size_t n = 0, first;
+	uint64_t entries = 0;
+
+	qsort(t->at, t->n, sizeof(*t->at), snap_at_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		if (n && t->at[n - 1].key == t->at[i].key)
+			t->at[n - 1].w += t->at[i].w;
+		else
+			t->at[n++] = t->at[i];
+	}
+	t->n = n;
+	for (first = n; first > 0; first--) {
+		entries += snap_entries(t->at[first - 1].w);
+		if (entries > SNAPSHOT_MAX_TIMED)
+			break;
+	}
+	/* Over the cap: the slice it happened in goes whole. */
+	while (first > 0 && first < n &&
+	       t->at[first].key >> SNAP_AT_SLICE_SHIFT == t->at[first - 1].key >> SNAP_AT_SLICE_SHIFT)
+		first++;
+	return first;
+}
+
+static void snap_put_slices(struct snap_writer *w, const struct tstrip *ts, uint64_t from)
+{
+	fprintf(w->out, "strip\t%" PRIu64 "\t%" PRIu64 "\n", tstrip_slice_ns(ts), from);
+	w->nrec++;
+	for (size_t i = 0; i < tstrip_used(ts); i++) {
+		uint64_t v[CPU__COUNT];
+
+		tstrip_sum(ts, i, 1, 0, v);
+		if (!(v[CPU_ON] | v[CPU_RUNNABLE] | v[CPU_IOWAIT] | v[CPU_SLEEP]))
+			continue;
+		fprintf(w->out, "slice\t%zu\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+			i, v[CPU_ON], v[CPU_RUNNABLE], v[CPU_IOWAIT], v[CPU_SLEEP]);
+		w->nrec++;
+	}
+}
+
+/* strip, slice and at lines (see the format at the top). */
+static int snap_put_timeline(struct snap_writer *w, const struct profile *p,
+			     const struct snap_meta *m)
+{
+	struct snap_timeline t = { .strip = m->strip, .nnodes = profile_nnodes(p) };
+	uint32_t *line_of = NULL;
+	uint64_t from = m->log_from_ns, width = tstrip_slice_ns(m->strip);
+	size_t first = 0;
+
+	if (m->log) {
+		t.left = malloc((t.nnodes + 1) * sizeof(*t.left));
+		t.line_of = line_of = t.left ? snap_stack_lines(p, t.left) : NULL;
+		if (line_of)
+			samplelog_visit(m->log, 0, 0, 0, snap_collect_at, &t);
+		free(line_of);
+		if (!line_of || t.oom) {
+			free(t.at);
+			free(t.left);
+			return -ENOMEM;
+		}
+		first = snap_at_merge(&t);
+		if (first && first < t.n) {
+			uint64_t cut = (t.at[first].key >> SNAP_AT_SLICE_SHIFT) * width;
+
+			from = cut > from ? cut : from;
+		}
+	}
+	if (from > (uint64_t)TSTRIP_SLICES * width)
+		from = (uint64_t)TSTRIP_SLICES * width;
+	snap_put_slices(w, m->strip, m->log ? from : (uint64_t)TSTRIP_SLICES * width);
+	for (size_t i = first; i < t.n; i++) {
+		uint64_t k = t.at[i].key, *left = &t.left[k & SNAP_AT_STACK_MASK];
+		uint64_t wt = t.at[i].w < *left ? t.at[i].w : *left;
+
+		if (!wt)
+			continue;
+		*left -= wt;
+		fprintf(w->out, "at\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+			k >> SNAP_AT_SLICE_SHIFT, k & SNAP_AT_STACK_MASK,
+			(k >> SNAP_AT_TID_SHIFT) & SNAP_AT_TID_MASK, wt);
+		w->nrec++;
+	}
+	free(t.at);
+	free(t.left);
+	return ferror(w->out) ? -EIO : 0;
+}
+
 int snapshot_write(FILE *out, const struct profile *p, const struct snap_meta *m,
 		   const struct prochist *h)
 {
@@ -389,6 +606,8 @@ int snapshot_write(FILE *out, const struct profile *p, const struct snap_meta *m
 	snap_put_threads(&w, p);
 	snap_put_funcs(&w, p);
 	err = snap_put_stacks(&w, p);
+	if (!err && m && m->strip)
+		err = snap_put_timeline(&w, p, m);
 	if (err)
 		return err;
 	if (h)
@@ -429,6 +648,22 @@ struct snap_parser {
 	uint64_t stack_sum, split_work;
 	size_t nstacks, nrecords, end_line;
 	bool any_stack, tid0_stack, any_proc, have_first, ended;
+	/* The timeline: each stack line's leaf node and weight not yet given
+	 * to an at line; the at lines, turned into the log at the end. */
+	uint32_t *line_leaf;
+	uint64_t *line_left;
+	size_t line_cap;
+	struct snap_at *at;
+	size_t nat, at_cap;
+	uint64_t at_entries;
+	size_t next_slice;		/* slice lines come in ascending order */
+	uint64_t at_slice;		/* and so do at lines */
+};
+
+/* One at line, as loaded. */
+struct snap_at {
+	uint32_t slice, tid, leaf;
+	uint64_t w;
 };
 
 /* Untrusted bytes, cut and escaped for a message. */
@@ -958,6 +1193,26 @@ static int snap_charge_any(struct snap_parser *sp, size_t n, uint64_t count)
 	return 0;
 }
 
+/* Room for one more stack line's leaf and weight. */
+static int snap_line_reserve(struct snap_parser *sp)
+{
+	size_t cap = sp->line_cap ? sp->line_cap * 2 : 256;
+	uint32_t *leaf;
+	uint64_t *left;
+
+	if (sp->nstacks < sp->line_cap)
+		return 0;
+	leaf = realloc(sp->line_leaf, cap * sizeof(*leaf));
+	if (leaf)
+		sp->line_leaf = leaf;
+	left = leaf ? realloc(sp->line_left, cap * sizeof(*left)) : NULL;
+	if (!left)
+		return snap_fail(sp, -ENOMEM, "out of memory");
+	sp->line_left = left;
+	sp->line_cap = cap;
+	return 0;
+}
+
 static int snap_rec_stack(struct snap_parser *sp, const char *s, size_t n)
 {
 	struct snap_slice f[4];
@@ -981,10 +1236,150 @@ static int snap_rec_stack(struct snap_parser *sp, const char *s, size_t n)
 	/* Bounding the sum bounds every count the profile adds up from it. */
 	if (count > UINT64_MAX - sp->stack_sum)
 		return snap_fail(sp, -EINVAL, "stack counts add up past 2^64");
+	if (sp->s->pub.strip)
+		return snap_fail(sp, -EINVAL, "stack line after the strip line (the timeline"
+				 " comes after every stack)");
+	err = snap_line_reserve(sp);
+	if (err)
+		return err;
 	sp->nstacks++;
 	sp->any_stack = true;
 	sp->stack_sum += count;
-	return tid ? snap_charge_thread(sp, tid, depth, count) : snap_charge_any(sp, depth, count);
+	err = tid ? snap_charge_thread(sp, tid, depth, count) : snap_charge_any(sp, depth, count);
+	if (!err) {
+		sp->line_leaf[sp->nstacks - 1] = profile_last_leaf(sp->p);
+		sp->line_left[sp->nstacks - 1] = count;
+	}
+	return err;
+}
+
+/* ---- the timeline ---- */
+
+static int snap_rec_strip(struct snap_parser *sp, const char *s, size_t n)
+{
+	struct snap_slice f[3];
+	uint64_t width, from;
+	int err = snap_fields(sp, "strip", s, n, f, 3);
+
+	if (!err)
+		err = snap_num(sp, f[1], TSTRIP_MAX_SLICE_NS, "the strip's slice width", &width);
+	if (!err)
+		err = snap_num(sp, f[2], UINT64_MAX, "the strip's logged-from time", &from);
+	if (err)
+		return err;
+	if (sp->s->pub.strip)
+		return snap_fail(sp, -EINVAL, "a second strip line");
+	if (!width)
+		return snap_fail(sp, -EINVAL, "a strip with slices 0 ns wide");
+	if (from > (uint64_t)TSTRIP_SLICES * width)
+		return snap_fail(sp, -EINVAL, "the strip's logged-from time %" PRIu64 " is past its"
+				 " last slice", from);
+	sp->s->pub.strip = tstrip_new(0, width);
+	if (!sp->s->pub.strip)
+		return snap_fail(sp, -ENOMEM, "out of memory");
+	sp->s->pub.log_from_ns = from;
+	return 0;
+}
+
+/* A slice number of a slice or at line: under TSTRIP_SLICES, after a strip line. */
+static int snap_slice_no(struct snap_parser *sp, struct snap_slice f, const char *kw,
+			 uint64_t *out)
+{
+	if (!sp->s->pub.strip)
+		return snap_fail(sp, -EINVAL, "%s line before the strip line", kw);
+	return snap_num(sp, f, TSTRIP_SLICES - 1, "the slice number", out);
+}
+
+static int snap_rec_slice(struct snap_parser *sp, const char *s, size_t n)
+{
+	struct snap_slice f[2 + CPU__COUNT];
+	uint64_t i, v[CPU__COUNT];
+	int err = snap_fields(sp, "slice", s, n, f, 2 + CPU__COUNT);
+
+	if (!err)
+		err = snap_slice_no(sp, f[1], "slice", &i);
+	for (int k = 0; !err && k < CPU__COUNT; k++)
+		err = snap_num(sp, f[2 + k], UINT64_MAX, "the slice's weight", &v[k]);
+	if (err)
+		return err;
+	if (i < sp->next_slice)
+		return snap_fail(sp, -EINVAL, "slice %" PRIu64 " out of order (slice lines ascend,"
+				 " each once)", i);
+	if (sp->nat)
+		return snap_fail(sp, -EINVAL, "slice line after an at line");
+	sp->next_slice = (size_t)i + 1;
+	return tstrip_set(sp->s->pub.strip, (size_t)i, v);
+}
+
+static int snap_at_push(struct snap_parser *sp, struct snap_at a)
+{
+	if (sp->nat == sp->at_cap) {
+		size_t cap = sp->at_cap ? sp->at_cap * 2 : 256;
+		struct snap_at *v = realloc(sp->at, cap * sizeof(*v));
+
+		if (!v)
+			return snap_fail(sp, -ENOMEM, "out of memory");
+		sp->at = v;
+		sp->at_cap = cap;
+	}
+	sp->at[sp->nat++] = a;
+	return 0;
+}
+
+static int snap_rec_at(struct snap_parser *sp, const char *s, size_t n)
+{
+	struct snap_slice f[5];
+	uint64_t slice, line, tid, w;
+	int err = snap_fields(sp, "at", s, n, f, 5);
+
+	if (!err)
+		err = snap_slice_no(sp, f[1], "at", &slice);
+	if (!err)
+		err = snap_num(sp, f[2], UINT64_MAX, "the at line's stack line", &line);
+	if (!err)
+		err = snap_num(sp, f[3], SNAP_AT_TID_MASK, "the at line's thread id", &tid);
+	if (!err)
+		err = snap_num(sp, f[4], UINT64_MAX, "the at line's weight", &w);
+	if (err)
+		return err;
+	if (slice < sp->at_slice)
+		return snap_fail(sp, -EINVAL, "at line for slice %" PRIu64 " after slice %" PRIu64
+				 " (at lines ascend by slice)", slice, sp->at_slice);
+	if (line >= sp->nstacks)
+		return snap_fail(sp, -EINVAL, "at line for stack line %" PRIu64 ", but there are %zu",
+				 line, sp->nstacks);
+	if (!w || w > sp->line_left[line])
+		return snap_fail(sp, -EINVAL, "at line weight %" PRIu64 " is 0 or over what stack"
+				 " line %" PRIu64 " has left", w, line);
+	if (snap_entries(w) > SNAPSHOT_MAX_TIMED - sp->at_entries)
+		return snap_fail(sp, -E2BIG, "at lines over %zu sample-log entries",
+				 SNAPSHOT_MAX_TIMED);
+	sp->at_slice = slice;
+	sp->line_left[line] -= w;
+	sp->at_entries += snap_entries(w);
+	return snap_at_push(sp, (struct snap_at){ (uint32_t)slice, (uint32_t)tid,
+						  sp->line_leaf[line], w });
+}
+
+/* The at lines into the snapshot's log, each at the middle of its slice. */
+static int snap_make_log(struct snap_parser *sp)
+{
+	struct snapshot *pub = &sp->s->pub;
+	size_t cap = 1;
+	uint64_t width;
+
+	if (!pub->strip)
+		return 0;
+	while (cap < sp->at_entries)
+		cap *= 2;
+	pub->log = samplelog_new(cap);
+	if (!pub->log)
+		return snap_fail(sp, -ENOMEM, "out of memory");
+	width = tstrip_slice_ns(pub->strip);
+	for (size_t i = 0; i < sp->nat; i++)
+		samplelog_add_weighted(pub->log, sp->at[i].slice * width + width / 2, sp->at[i].tid,
+				       sp->at[i].leaf, sp->at[i].w);
+	return 0;
 }
 
 static int snap_rec_proc(struct snap_parser *sp, const char *s, size_t n, bool first)
@@ -1092,6 +1487,12 @@ static int snap_record(struct snap_parser *sp, const char *s, size_t n)
 		return snap_rec_func(sp, s, n);
 	if (snap_is(kw, "stack"))
 		return snap_rec_stack(sp, s, n);
+	if (snap_is(kw, "strip"))
+		return snap_rec_strip(sp, s, n);
+	if (snap_is(kw, "slice"))
+		return snap_rec_slice(sp, s, n);
+	if (snap_is(kw, "at"))
+		return snap_rec_at(sp, s, n);
 	if (snap_is(kw, "proc") || snap_is(kw, "procfirst"))
 		return snap_rec_proc(sp, s, n, kw.n == strlen("procfirst"));
 	if (kw.n > 2 && !memcmp(kw.s, "x-", 2))
@@ -1236,6 +1637,9 @@ static void snap_publish_meta(struct snap_owned *s)
 	s->pub.meta.kernel = s->strs[SNAP_KERNEL];
 	s->pub.meta.method = s->strs[SNAP_METHOD];
 	s->pub.meta.version = s->strs[SNAP_VERSION_STR];
+	s->pub.meta.strip = s->pub.strip;
+	s->pub.meta.log = s->pub.log;
+	s->pub.meta.log_from_ns = s->pub.log_from_ns;
 }
 
 int snapshot_parse(const char *buf, size_t len, const char *name, struct snapshot **out,
@@ -1254,9 +1658,14 @@ int snapshot_parse(const char *buf, size_t len, const char *name, struct snapsho
 		ret = snap_lines(&sp, buf, len);
 	if (!ret)
 		ret = snap_finish(&sp);
+	if (!ret)
+		ret = snap_make_log(&sp);
 	free(sp.str);
 	free(sp.path);
 	free(sp.thr);
+	free(sp.line_leaf);
+	free(sp.line_left);
+	free(sp.at);
 	if (sp.s)
 		snap_publish_meta(sp.s);
 	if (ret) {
@@ -1277,6 +1686,8 @@ void snapshot_free(struct snapshot *s)
 		free(o->strs[i]);
 	profile_free(s->prof);
 	prochist_free(s->hist);
+	tstrip_free(s->strip);
+	samplelog_free(s->log);
 	free(o);
 }
 

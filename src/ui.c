@@ -25,6 +25,7 @@
 #include "proftui/uihead.h"
 #include "proftui/uiprompt.h"
 #include "proftui/uisave.h"
+#include "proftui/uistrip.h"
 #include "proftui/view.h"
 
 #define UI_MIN_W 30
@@ -56,8 +57,10 @@ struct ui {
 	struct view *diffv;      /* the hot table as a diff, in its place while shown */
 	struct uidiff *diff;     /* the baseline, when one is pinned (b, --baseline) */
 	bool diff_on;            /* show the diff while there is a baseline (d) */
-	struct samplelog *log;
+	struct samplelog *log;   /* a snapshot's is its own (NULL without a timeline) */
 	struct derive *dv;
+	struct tstrip *strip;    /* samples per time slice (a snapshot's, or NULL) */
+	struct uistrip *ustrip;  /* the strip row: shown, picking, the range */
 	struct prochist *hist;   /* the target's process figures (REC_PROCSTAT) */
 	struct threadstat *tstat; /* each thread's figures (REC_THREADSTAT) */
 	enum derive_mode mode;
@@ -103,10 +106,32 @@ static void diff_caption(const struct ui *u, char *buf, size_t len)
 		snprintf(buf, len, "baseline kept (d: diff)");
 }
 
+/* From when (ns from the strip's origin) the sample log holds every sample:
+ * a time range before it can only be partial. */
+static int oldest_entry(void *ctx, const struct samplelog_entry *e, uint64_t seq)
+{
+	(void)seq;
+	*(uint64_t *)ctx = e->time_ns;
+	return 1;
+}
+
+static uint64_t kept_from(const struct ui *u)
+{
+	uint64_t t = 0, origin;
+
+	if (u->snap || !u->log || !u->strip)
+		return u->snap ? u->snap->log_from_ns : 0;
+	if (!samplelog_dropped(u->log))
+		return 0;
+	origin = tstrip_origin(u->strip);
+	samplelog_visit(u->log, 0, 0, 0, oldest_entry, &t);
+	return t > origin ? t - origin : 0;
+}
+
 /* The header's figures, taken here so uihead.c draws from nothing else. */
 static void draw_header(struct ui *u)
 {
-	char diff[320];
+	char diff[320], range[128];
 	struct uihead h = {
 		.all = u->live, .hist = u->hist, .mode = u->mode, .window_s = u->o->window_s,
 		.tid = u->tid, .note = u->note, .paused = u->paused, .si = u->si,
@@ -115,10 +140,11 @@ static void draw_header(struct ui *u)
 		.snap = u->snap ? &u->snap->meta : NULL,
 		.pyview = !u->snap && pymerge_seen_python(u->f.merge) ?
 			  pymerge_mode_name(u->pyview) : NULL,
-		.diff = diff,
+		.diff = diff, .range = range,
 	};
 
 	diff_caption(u, diff, sizeof(diff));
+	uistrip_caption(u->ustrip, kept_from(u), range, sizeof(range));
 	if (!u->snap) {
 		h.pid = u->t->pid;
 		h.comm = u->t->comm;
@@ -154,6 +180,12 @@ static void draw_status(struct ui *u, int y)
 		canvas_text(&u->c, u->c.w - 16, y, 16, "  ?:help  q:quit", CC_STATUS, 0);
 }
 
+/* The time strip's row above the status line, when shown and there is one. */
+static int strip_rows(const struct ui *u)
+{
+	return u->strip && uistrip_shown(u->ustrip) && !u->help_open ? 1 : 0;
+}
+
 static void draw(struct ui *u)
 {
 	struct view *v = shown_view(u);
@@ -171,8 +203,10 @@ static void draw(struct ui *u)
 	}
 	draw_header(u);
 	all.p = u->live;
-	v->ops->draw(v, &u->c, uihead_rows(u->c.h), u->c.h - uihead_rows(u->c.h) - 1,
-		     u->threads_open ? &all : &u->m);
+	v->ops->draw(v, &u->c, uihead_rows(u->c.h),
+		     u->c.h - uihead_rows(u->c.h) - 1 - strip_rows(u), u->threads_open ? &all : &u->m);
+	if (strip_rows(u))
+		uistrip_draw(u->ustrip, &u->c, u->c.h - 2, u->strip, u->tid);
 	draw_status(u, u->c.h - 1);
 	term_draw(&u->c);
 }
@@ -191,8 +225,8 @@ static void update_shown(struct ui *u)
 	bool changed = false;
 	const struct profile *p;
 
-	if (u->paused || u->snap)
-		return;   /* a snapshot is only ever shown whole */
+	if (u->paused || (u->snap && !u->log))
+		return;   /* a snapshot without a timeline is only ever shown whole */
 	p = derive_update(u->dv, u->live, u->log, u->mode, (uint64_t)(u->o->window_s * 1e9),
 			  u->tid, monotime_ns(), &changed);
 	if (changed || p != u->m.p)
@@ -292,6 +326,9 @@ static void reset(struct ui *u)
 		toggle_pause(u);
 	derive_reset(u->dv);
 	samplelog_clear(u->log);
+	tstrip_reset(u->strip, monotime_ns());
+	uistrip_clear(u->ustrip);
+	derive_set_range(u->dv, 0, 0);
 	resolver_set_profile(u->res, p);
 	u->f.p = p;
 	profile_free(u->live);
@@ -383,6 +420,39 @@ static void toggle_diff(struct ui *u)
 		 "diff hidden, baseline kept: d shows it again, B clears it");
 }
 
+/* The views show the strip's range now, or all of the session again. */
+static void apply_range(struct ui *u)
+{
+	uint64_t t0 = 0, t1 = 0, origin = tstrip_origin(u->strip);
+
+	if (uistrip_range(u->ustrip, &t0, &t1)) {
+		t0 += origin;
+		t1 += origin;
+	}
+	if (u->paused)
+		toggle_pause(u);   /* a range is looked at whole: nothing to freeze */
+	derive_set_range(u->dv, t0, t1);
+	update_shown(u);
+}
+
+/* The time strip's keys (s, r, x), and every key while a range is picked:
+ * true when the strip took it. */
+static bool strip_key(struct ui *u, int k)
+{
+	unsigned r;
+
+	if (!uistrip_picking(u->ustrip) && k != 's' && k != 'r' && k != 'x')
+		return false;
+	if (!u->strip || !u->log) {
+		snprintf(u->msg, sizeof(u->msg), "no time strip: this snapshot was saved without one");
+		return true;
+	}
+	r = uistrip_key(u->ustrip, k, u->strip, u->c.w, u->msg, sizeof(u->msg));
+	if (r & UISTRIP_RANGE)
+		apply_range(u);
+	return r != UISTRIP_IGNORED;
+}
+
 static void open_search(struct ui *u)
 {
 	uiprompt_open(&u->pr, "/", NULL, sizeof(u->search) - 1);
@@ -414,6 +484,7 @@ static struct snap_meta session_meta(const struct ui *u, char *desc, size_t len)
 	}
 	snprintf(desc, len, "pid %d (%s)", (int)u->t->pid, u->t->comm);
 	return (struct snap_meta){
+		.strip = u->strip, .log = u->log, .log_from_ns = kept_from(u),
 		.target = u->o->target_desc ? u->o->target_desc : desc,
 		.pid = (uint32_t)u->t->pid,
 		.method = u->si->method == SAMPLER_PTRACE ? "ptrace" : "perf",
@@ -567,6 +638,8 @@ static void handle_key(struct ui *u, int k)
 			u->quit = true;
 		return;
 	}
+	if (strip_key(u, k))
+		return;
 	if (k == 'q')
 		r = VR_IGNORED;   /* quitting is never a view's business */
 	else
@@ -728,8 +801,13 @@ static bool make_views(struct ui *u)
 	u->threads = view_threads_new();
 	u->diffv = view_diff_new();
 	u->diff = uidiff_new();
-	return u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] && u->help &&
-	       u->threads && u->diffv && u->diff && canvas_resize(&u->c, u->ti.w, u->ti.h) == 0;
+	u->ustrip = uistrip_new();
+	/* A snapshot's derived profiles: its time ranges. */
+	if (!u->dv)
+		u->dv = derive_new();
+	return u->ustrip && u->dv && u->views[V_TOP] && u->views[V_TREE] && u->views[V_FLAME] &&
+	       u->help && u->threads && u->diffv && u->diff &&
+	       canvas_resize(&u->c, u->ti.w, u->ti.h) == 0;
 }
 
 /* What a live session needs besides the views: its profile and readings,
@@ -740,10 +818,11 @@ static bool make_live(struct ui *u)
 	u->res = u->live ? resolver_new(u->live, u->t->uid) : NULL;
 	u->log = samplelog_new(UI_LOG_ENTRIES);
 	u->dv = derive_new();
+	u->strip = tstrip_new(monotime_ns(), TSTRIP_SLICE_NS);
 	u->hist = prochist_new();
 	/* Without it the thread list lacks its per-thread figures: no failure. */
 	u->tstat = threadstat_new();
-	return u->res && u->log && u->dv && u->hist;
+	return u->res && u->log && u->dv && u->strip && u->hist;
 }
 
 static void ui_release(struct ui *u)
@@ -754,14 +833,16 @@ static void ui_release(struct ui *u)
 	view_free(u->threads);
 	view_free(u->diffv);
 	uidiff_free(u->diff);
+	uistrip_free(u->ustrip);
 	derive_free(u->dv);
-	samplelog_free(u->log);
 	canvas_release(&u->c);
 	resolver_free(u->res);
 	pymerge_free(u->f.merge);
 	profile_free(u->frozen);
 	if (u->snap)
-		return;   /* the profile and readings are the caller's snapshot's */
+		return;   /* the profile, readings and timeline are the caller's snapshot's */
+	samplelog_free(u->log);
+	tstrip_free(u->strip);
 	prochist_free(u->hist);
 	threadstat_free(u->tstat);
 	profile_free(u->live);
@@ -847,8 +928,8 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 	/* Without the merger (out of memory) Python frames show unmerged.  The
 	 * profile keeps merged stacks; the other views are derived from them
 	 * (p), so it merges unless Python is not read at all. */
-	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .hist = u.hist,
-			     .threads = u.tstat, .merge = pymerge_new(),
+	u.f = (struct feed){ .p = u.live, .res = u.res, .log = u.log, .strip = u.strip,
+			     .hist = u.hist, .threads = u.tstat, .merge = pymerge_new(),
 			     .pymode = o->pymode == PYMODE_NATIVE ? PYMODE_NATIVE : PYMODE_MERGED };
 	u.m = (struct ui_model){ .p = u.live, .search = u.search, .color = u.ti.color,
 				 .threads = u.tstat };
@@ -873,7 +954,8 @@ int ui_run(const struct ui_opts *o, struct target *t, struct sampler *s,
 
 int ui_run_snapshot(const struct ui_opts *o, struct snapshot *snap, char *err, size_t errlen)
 {
-	struct ui u = { .o = o, .snap = snap, .live = snap->prof, .hist = snap->hist };
+	struct ui u = { .o = o, .snap = snap, .live = snap->prof, .hist = snap->hist,
+			.strip = snap->strip, .log = snap->log };
 	int code;
 
 	if (term_init(&u.ti, err, errlen) < 0)

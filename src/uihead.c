@@ -19,7 +19,9 @@ static void draw_scope(struct canvas *c, int x, const struct uihead *h)
 	size_t n;
 	const struct prof_thread *th = profile_threads(h->all, &n);
 
-	if (h->mode == DERIVE_CUMULATIVE)
+	if (h->range && h->range[0])
+		x += canvas_printf(c, x, 1, c->w - x, CC_NORMAL, CA_BOLD, "view: %s", h->range);
+	else if (h->mode == DERIVE_CUMULATIVE)
 		x += canvas_text(c, x, 1, c->w - x, "view: cumulative", CC_NORMAL, CA_BOLD);
 	else
 		x += canvas_printf(c, x, 1, c->w - x, CC_NORMAL, CA_BOLD, "view: %s %gs",

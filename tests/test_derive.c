@@ -565,3 +565,66 @@ Test(derive, transform_applies_to_every_sample_and_weight)
 	cr_assert_eq(update(&fx, DERIVE_CUMULATIVE, 0, 0, 10, NULL), fx.live);
 	fx_fini(&fx);
 }
+
+/* Two phases, a then b, and the range picks each one out. */
+Test(derive, range_shows_only_the_samples_in_it)
+{
+	struct fixture fx;
+	const struct profile *p, *q;
+	bool changed;
+
+	fx_init(&fx);
+	for (int i = 0; i < 100; i++) {
+		sample_in(&fx, 1, i < 60 ? "phase_a" : "phase_b", (uint64_t)i * 10 * MS);
+		sample_in(&fx, 2, "other", (uint64_t)i * 10 * MS);
+	}
+	/* [0, 0.6 s): phase a only, whatever the mode. */
+	derive_set_range(fx.d, 0, 600 * MS);
+	p = update(&fx, DERIVE_WINDOW, 1 * MS, 0, SEC, &changed);
+	cr_assert(changed);
+	cr_assert_eq(self_of(p, "phase_a"), 60);
+	cr_assert_not(has_row(p, "phase_b"));
+	cr_assert_eq(self_of(p, "other"), 60);
+	cr_assert_eq(profile_stats_const(p)->samples, 120);
+
+	/* [0.6 s, 1 s), one thread: phase b alone. */
+	derive_set_range(fx.d, 600 * MS, SEC);
+	p = update(&fx, DERIVE_CUMULATIVE, 0, 1, SEC, &changed);
+	cr_assert(changed);
+	cr_assert_eq(self_of(p, "phase_b"), 40);
+	cr_assert_not(has_row(p, "phase_a"));
+	cr_assert_not(has_row(p, "other"));
+
+	/* New samples: those in the range are added to the same object,
+	 * those after it are not. */
+	sample_in(&fx, 1, "phase_b", 995 * MS);
+	sample_in(&fx, 1, "late", 2 * SEC);
+	q = update(&fx, DERIVE_CUMULATIVE, 0, 1, 2 * SEC, &changed);
+	cr_assert_eq(q, p);
+	cr_assert_not(changed);
+	cr_assert_eq(self_of(q, "phase_b"), 41);
+	cr_assert_not(has_row(q, "late"));
+
+	/* Cleared: the mode again (cumulative, all threads: live itself). */
+	derive_set_range(fx.d, 5, 5);
+	p = update(&fx, DERIVE_CUMULATIVE, 0, 0, 2 * SEC, &changed);
+	cr_assert(changed);
+	cr_assert_eq(p, fx.live);
+	fx_fini(&fx);
+}
+
+/* A range over entries the log no longer has shows only what is left. */
+Test(derive, range_over_dropped_entries_shows_what_is_kept)
+{
+	struct fixture fx = { .live = profile_new(), .log = samplelog_new(16), .d = derive_new() };
+	const struct profile *p;
+
+	cr_assert(fx.live && fx.log && fx.d);
+	for (int i = 0; i < 40; i++)
+		sample_in(&fx, 1, "f", (uint64_t)i * MS);
+	derive_set_range(fx.d, 0, 30 * MS);
+	p = update(&fx, DERIVE_CUMULATIVE, 0, 0, 40 * MS, NULL);
+	/* The log keeps entries 24..39: of [0, 30 ms), 24..29. */
+	cr_assert_eq(self_of(p, "f"), 6);
+	fx_fini(&fx);
+}

@@ -974,3 +974,247 @@ Test(snapshot, load_refuses_fifos_devices_and_directories_without_blocking, .tim
 	unlink(fifo);
 	rmdir(dir);
 }
+
+/* ---- the timeline: strip, slice and at lines ---- */
+
+#define MS 1000000ULL
+#define T0 (7000 * MS)
+
+/* What the live UI keeps: the profile, the log of its leaves, the strip. */
+struct timeline {
+	struct profile *p;
+	struct samplelog *log;
+	struct tstrip *strip;
+};
+
+static void tl_sample(struct timeline *t, uint32_t tid, const uint32_t *f, size_t n, uint64_t w,
+		      enum cpu_state cs, uint64_t time_ns)
+{
+	cr_assert_eq(profile_add_sample(t->p, tid, f, n, w, time_ns), 0);
+	samplelog_add_weighted(t->log, time_ns, tid, profile_last_leaf(t->p), w);
+	tstrip_add(t->strip, time_ns, tid, cs, w);
+}
+
+/* 1 s of phase_a on thread 1, then 1 s of phase_b on thread 2, a long
+ * sleep in the middle and a sample without a stack. */
+static void tl_fill(struct timeline *t, size_t log_cap)
+{
+	uint32_t a[2], b[2], z[3];
+
+	t->p = profile_new();
+	t->log = samplelog_new(log_cap);
+	t->strip = tstrip_new(T0, TSTRIP_SLICE_NS);
+	cr_assert(t->p && t->log && t->strip);
+	a[0] = fn(t->p, "phase_a", "app");
+	b[0] = fn(t->p, "phase_b", "app");
+	z[0] = fn(t->p, "[sleeping]", "[off-cpu]");
+	a[1] = b[1] = z[2] = fn(t->p, "main", "app");
+	z[1] = fn(t->p, "wait", "app");
+	for (uint64_t ms = 0; ms < 2000; ms += 5)
+		tl_sample(t, ms < 1000 ? 1 : 2, ms < 1000 ? a : b, 2, 1, CPU_ON, T0 + ms * MS);
+	tl_sample(t, 3, z, 3, 5000, CPU_SLEEP, T0 + 1234 * MS);
+	tl_sample(t, 3, NULL, 0, 1, CPU_ON, T0 + 1500 * MS);
+}
+
+static void tl_free(struct timeline *t)
+{
+	profile_free(t->p);
+	samplelog_free(t->log);
+	tstrip_free(t->strip);
+}
+
+/* The self weight of `name` among the loaded log's entries of [t0, t1). */
+struct tl_count {
+	const struct profile *p;
+	const char *name;
+	uint64_t t0, t1, n;
+};
+
+static int tl_count_fn(void *ctx, const struct samplelog_entry *e, uint64_t seq)
+{
+	struct tl_count *c = ctx;
+	const struct prof_node *nd = profile_node(c->p, e->leaf);
+
+	(void)seq;
+	cr_assert_not_null(nd);
+	if (e->time_ns >= c->t0 && e->time_ns < c->t1 && nd->func != PROF_NONE &&
+	    !strcmp(profile_func_name(c->p, nd->func), c->name))
+		c->n += e->weight;
+	return 0;
+}
+
+static uint64_t tl_count(const struct snapshot *s, const char *name, uint64_t t0, uint64_t t1)
+{
+	struct tl_count c = { s->prof, name, t0, t1, 0 };
+
+	samplelog_visit(s->log, 0, 0, 0, tl_count_fn, &c);
+	return c.n;
+}
+
+Test(snapshot, timeline_round_trips)
+{
+	struct timeline t;
+	struct snap_meta m = meta;
+	struct mem a, b;
+	struct snapshot *s;
+
+	tl_fill(&t, 1 << 12);
+	m.strip = t.strip;
+	m.log = t.log;
+	write_snap(&a, t.p, &m, NULL);
+	cr_assert_not_null(strstr(a.buf, "\nstrip\t100000000\t0\n"));
+	cr_assert_not_null(strstr(a.buf, "\nslice\t12\t20\t0\t0\t5000\n"));
+	s = parse_ok(a.buf, a.len);
+	same_profile(t.p, s->prof);
+	cr_assert_not_null(s->strip);
+	cr_assert_not_null(s->log);
+	cr_assert_eq(s->meta.strip, s->strip);
+	cr_assert_eq(s->meta.log, s->log);
+	cr_assert_eq(s->log_from_ns, 0);
+	/* The strip: every slice as it was. */
+	cr_assert_eq(tstrip_used(s->strip), tstrip_used(t.strip));
+	cr_assert_eq(tstrip_slice_ns(s->strip), TSTRIP_SLICE_NS);
+	cr_assert(tstrip_off_cpu(s->strip));
+	for (size_t i = 0; i < TSTRIP_SLICES; i++) {
+		uint64_t x[CPU__COUNT], y[CPU__COUNT];
+
+		tstrip_sum(t.strip, i, 1, 0, x);
+		tstrip_sum(s->strip, i, 1, 0, y);
+		cr_assert_arr_eq(x, y, sizeof(x), "slice %zu", i);
+	}
+	/* The log: each phase in its half, times at the middle of the slices. */
+	cr_assert_eq(tl_count(s, "phase_a", 0, 1000 * MS), 200);
+	cr_assert_eq(tl_count(s, "phase_b", 0, 1000 * MS), 0);
+	cr_assert_eq(tl_count(s, "phase_b", 1000 * MS, 2000 * MS), 200);
+	cr_assert_eq(tl_count(s, "[sleeping]", 1200 * MS, 1300 * MS), 5000);
+	/* One entry per slice, thread and stack (5 for the long sleep). */
+	cr_assert_eq(samplelog_count(s->log), 10 + 10 + 5 + 1);
+	/* Saving what was loaded writes the same file. */
+	write_snap(&b, s->prof, &s->meta, NULL);
+	cr_assert_eq(a.len, b.len);
+	cr_assert_eq(memcmp(a.buf, b.buf, a.len), 0);
+	snapshot_free(s);
+	free(a.buf);
+	free(b.buf);
+	tl_free(&t);
+}
+
+/* The log's start is kept as given; a file without a timeline has none. */
+Test(snapshot, timeline_log_from_and_none)
+{
+	struct timeline t;
+	struct snap_meta m = meta;
+	struct mem a;
+	struct snapshot *s;
+
+	tl_fill(&t, 1 << 12);
+	m.strip = t.strip;
+	m.log = t.log;
+	m.log_from_ns = 500 * MS;
+	write_snap(&a, t.p, &m, NULL);
+	s = parse_ok(a.buf, a.len);
+	cr_assert_eq(s->log_from_ns, 500 * MS);
+	cr_assert_eq(s->meta.log_from_ns, 500 * MS);
+	snapshot_free(s);
+	free(a.buf);
+
+	/* A strip without a log: nothing is logged, the strip is whole. */
+	m.log = NULL;
+	m.log_from_ns = 0;
+	write_snap(&a, t.p, &m, NULL);
+	cr_assert_null(strstr(a.buf, "\nat\t"));
+	s = parse_ok(a.buf, a.len);
+	cr_assert_eq(tstrip_used(s->strip), 20);
+	cr_assert_eq(samplelog_count(s->log), 0);
+	cr_assert_eq(s->log_from_ns, (uint64_t)TSTRIP_SLICES * TSTRIP_SLICE_NS);
+	snapshot_free(s);
+	free(a.buf);
+
+	/* No strip: no timeline lines, none loaded. */
+	write_snap(&a, t.p, &meta, NULL);
+	cr_assert_null(strstr(a.buf, "\nstrip\t"));
+	s = parse_ok(a.buf, a.len);
+	cr_assert_null(s->strip);
+	cr_assert_null(s->log);
+	snapshot_free(s);
+	free(a.buf);
+	tl_free(&t);
+}
+
+/* Entries the log dropped are simply not written: the at lines never claim
+ * more than the stacks have. */
+Test(snapshot, timeline_from_a_wrapped_log)
+{
+	struct timeline t;
+	struct snap_meta m = meta;
+	struct mem a;
+	struct snapshot *s;
+
+	tl_fill(&t, 64);
+	cr_assert_gt(samplelog_dropped(t.log), 0);
+	m.strip = t.strip;
+	m.log = t.log;
+	write_snap(&a, t.p, &m, NULL);
+	s = parse_ok(a.buf, a.len);
+	cr_assert_eq(tl_count(s, "phase_a", 0, 2000 * MS), 0);
+	cr_assert_gt(tl_count(s, "phase_b", 1000 * MS, 2000 * MS), 0);
+	snapshot_free(s);
+	free(a.buf);
+	tl_free(&t);
+}
+
+#define TL_HEAD "func\t0\tm\tf\nstack\t5\t0\t0\nstack\t2\t0\t\n"
+
+Test(snapshot, timeline_lines_checked)
+{
+	struct snapshot *s;
+
+	refused(TL_HEAD "strip\t0\t0\n", 5, "slices 0 ns wide");
+	refused(TL_HEAD "strip\t70368744177665\t0\n", 5, "out of range");
+	refused(TL_HEAD "strip\t10\t5121\n", 5, "past its last slice");
+	refused(TL_HEAD "strip\t10\t0\nstrip\t10\t0\n", 6, "a second strip line");
+	refused(TL_HEAD "slice\t0\t1\t0\t0\t0\n", 5, "slice line before the strip line");
+	refused(TL_HEAD "at\t0\t0\t1\t1\n", 5, "at line before the strip line");
+	refused(TL_HEAD "strip\t10\t0\nslice\t512\t1\t0\t0\t0\n", 6, "out of range");
+	refused(TL_HEAD "strip\t10\t0\nslice\t3\t1\t0\t0\t0\nslice\t3\t1\t0\t0\t0\n", 7,
+		"slice 3 out of order");
+	refused(TL_HEAD "strip\t10\t0\nslice\t3\t1\t0\t0\n", 6, "instead of 6");
+	refused(TL_HEAD "strip\t10\t0\nat\t0\t2\t1\t1\n", 6, "stack line 2, but there are 2");
+	refused(TL_HEAD "strip\t10\t0\nat\t0\t0\t1\t3\nat\t1\t0\t1\t3\n", 7,
+		"over what stack line 0 has left");
+	refused(TL_HEAD "strip\t10\t0\nat\t0\t1\t1\t0\n", 6, "weight 0");
+	refused(TL_HEAD "strip\t10\t0\nat\t0\t1\t4194304\t1\n", 6, "out of range");
+	refused(TL_HEAD "strip\t10\t0\nat\t4\t0\t1\t1\nat\t3\t0\t1\t1\n", 7, "at lines ascend");
+	refused(TL_HEAD "strip\t10\t0\nat\t4\t0\t1\t1\nslice\t5\t1\t0\t0\t0\n", 7,
+		"slice line after an at line");
+	refused(TL_HEAD "strip\t10\t0\nstack\t1\t0\t0\n", 6, "stack line after the strip line");
+	refused("func\t0\tm\tf\nstack\t18446744073709551615\t0\t0\nstrip\t10\t0\n"
+		"at\t0\t0\t1\t18446744073709551615\n", 5, "over 4194304 sample-log entries");
+
+	/* A good one: the empty path's samples (leaf 0) may be timed too. */
+	s = loaded(TL_HEAD "strip\t10\t20\nslice\t1\t5\t0\t2\t0\nat\t1\t0\t9\t5\nat\t2\t1\t9\t2\n");
+	cr_assert_eq(tstrip_used(s->strip), 2);
+	cr_assert_eq(s->log_from_ns, 20);
+	cr_assert_eq(samplelog_count(s->log), 2);
+	cr_assert_eq(tl_count(s, "f", 10, 20), 5);
+	snapshot_free(s);
+}
+
+/* "stat samples" may leave fewer samples without a stack than the at lines
+ * gave them: written again, the at lines are cut to what loads. */
+Test(snapshot, timeline_rewrite_keeps_at_lines_within_their_stacks)
+{
+	struct snapshot *s = loaded("stat\tsamples\t6\n" TL_HEAD "strip\t10\t0\nat\t0\t1\t9\t2\n");
+	struct snapshot *again;
+	struct mem m;
+
+	cr_assert_eq(samplelog_count(s->log), 1);
+	write_snap(&m, s->prof, &s->meta, NULL);
+	cr_assert_not_null(strstr(m.buf, "\nstack\t1\t0\t\n"), "%s", m.buf);
+	cr_assert_not_null(strstr(m.buf, "\nat\t0\t1\t9\t1\n"), "%s", m.buf);
+	again = parse_ok(m.buf, m.len);
+	cr_assert_eq(tl_count(again, "f", 0, 10), 0);
+	snapshot_free(again);
+	snapshot_free(s);
+	free(m.buf);
+}

@@ -74,6 +74,18 @@ const struct profile *derive_update(struct derive *d, const struct profile *live
 				    const struct samplelog *log, enum derive_mode mode,
 				    uint64_t span_ns, uint32_t tid, uint64_t now_ns, bool *changed);
 
+/*
+ * A time range (the time strip's selection): while one is set, derive_update
+ * returns the log entries with t0_ns <= time_ns < t1_ns (and the thread
+ * filter, and the xform), whatever the mode: built from the whole log once,
+ * then only the entries added since are looked at, like the cumulative
+ * view of one thread.  Entries the log dropped are missing: the caller
+ * compares t0_ns with the oldest entry kept to say so.  t1_ns <= t0_ns
+ * clears the range (the mode applies again).  Drops what was derived when
+ * the range changes.
+ */
+void derive_set_range(struct derive *d, uint64_t t0_ns, uint64_t t1_ns);
+
 /* After the live profile was replaced (its node ids changed): drop
  * everything derived.  The log should be cleared at the same time. */
 void derive_reset(struct derive *d);

@@ -12,6 +12,7 @@
 #include "proftui/ring.h"
 #include "proftui/samplelog.h"
 #include "proftui/threadstat.h"
+#include "proftui/tstrip.h"
 
 /*
  * Every front end (batch today, the live UI next) drains the ring through
@@ -21,6 +22,7 @@ struct feed {
 	struct profile *p;
 	struct resolver *res;
 	struct samplelog *log;   /* when set, every sample's leaf node is logged */
+	struct tstrip *strip;    /* when set, every sample is counted in its time slice */
 	struct prochist *hist;   /* when set, REC_PROCSTAT readings go here */
 	struct threadstat *threads; /* when set, REC_THREADSTAT readings go here */
 	struct pymerge *merge;   /* when set, Python frames are merged (pymode) */

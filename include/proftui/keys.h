@@ -22,7 +22,7 @@ enum {
 
 /* Where a binding applies: the help view and the man page list them in
  * this order. */
-enum key_scope { KS_GLOBAL, KS_TOP, KS_TREE, KS_FLAME, KS__COUNT };
+enum key_scope { KS_GLOBAL, KS_TOP, KS_TREE, KS_FLAME, KS_STRIP, KS__COUNT };
 
 struct key_binding {
 	enum key_scope scope;

@@ -8,6 +8,8 @@
 
 #include "proftui/prochist.h"
 #include "proftui/profile.h"
+#include "proftui/samplelog.h"
+#include "proftui/tstrip.h"
 
 /*
  * A snapshot is a versioned, self-describing text file (see snapshot.c for
@@ -36,7 +38,21 @@ struct snap_meta {
 	double freq_hz;            /* rate asked for */
 	double duration_s;         /* wall time sampled */
 	int64_t start_unix;        /* seconds since the epoch when sampling began, 0 unknown */
+	/* The session's timeline, for the time strip and time ranges after
+	 * loading; NULL for none.  strip: the samples per slice (written
+	 * whole); log: the recent samples (their leaves must be nodes of the
+	 * profile written), written as weights per slice, thread and stack
+	 * line, at most SNAPSHOT_MAX_TIMED entries' worth, the oldest slices
+	 * left out first; log_from_ns: from this time on (ns from the strip's
+	 * origin) the log holds every sample, 0 when it holds them all. */
+	const struct tstrip *strip;
+	const struct samplelog *log;
+	uint64_t log_from_ns;
 };
+
+/* Sample-log entries (samplelog.h) a snapshot's timeline may hold: the
+ * live UI's whole log. */
+#define SNAPSHOT_MAX_TIMED ((size_t)1 << 22)
 
 /*
  * Caps, on writing and loading alike, so that every snapshot proftui writes
@@ -63,6 +79,14 @@ struct snapshot {
 	struct prochist *hist;     /* readings (never NULL; possibly none) */
 	struct snap_meta meta;     /* strings point into the snapshot */
 	unsigned format_version;   /* the file's: 1 (no addresses) or 2 */
+	/* The timeline, when the file has one (strip line), else NULL: the
+	 * strip as saved, its origin 0; the log's entries each at the middle
+	 * of its slice, its leaves nodes of prof; every sample from
+	 * log_from_ns on is in the log.  meta.strip, meta.log and
+	 * meta.log_from_ns point at them, so that saving again keeps them. */
+	struct tstrip *strip;
+	struct samplelog *log;
+	uint64_t log_from_ns;
 };
 
 /*

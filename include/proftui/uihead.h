@@ -25,6 +25,9 @@ struct uihead {
 	const char *note;               /* a warning after the scope; NULL or "" for none */
 	const char *pyview;             /* "merged", "python", "native": the Python
 					 * view, NULL when there is no Python */
+	const char *range;              /* the time range the views show ("range
+					 * M:SS.d-M:SS.d", uistrip_caption) in place
+					 * of the mode, NULL or "" for none */
 	const char *diff;               /* what the views compare with ("diff vs
 					 * baseline (...)"), NULL or "" for none */
 	/* A live session (snap == NULL): */

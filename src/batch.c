@@ -169,13 +169,20 @@ static void print_report(const struct batch_opts *o, const struct profile *p,
 	print_diff(stdout, o, p);
 }
 
+/* The sample log kept for -o's timeline: as the live view's, over half an
+ * hour at 2,000 samples a second. */
+#define BATCH_LOG_ENTRIES ((size_t)1 << 22)
+
 /* -o: the profile, with what describes the session, through export_save. */
-static int save(const struct batch_opts *o, const struct profile *p, const struct prochist *h,
-		const struct report_info *ri, pid_t pid)
+static int save(const struct batch_opts *o, const struct feed *f, const struct report_info *ri,
+		pid_t pid)
 {
+	const struct profile *p = f->p;
+	const struct prochist *h = f->hist;
 	struct utsname u;
 	bool un = uname(&u) == 0;
 	struct snap_meta m = {
+		.strip = f->strip, .log = f->log, .log_from_ns = snapshot_log_from(f->strip, f->log),
 		.target = o->target_desc, .pid = (uint32_t)pid,
 		.host = un ? u.nodename : NULL, .kernel = un ? u.release : NULL,
 		.method = ri->method, .version = o->version, .freq_hz = ri->freq_hz,
@@ -233,11 +240,19 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	struct pymerge *pm = pymerge_new();
 	struct feed f = { .p = p, .res = res, .hist = h, .merge = pm, .pymode = o->pymode };
 	double start = monotime_s(), duration;
+	/* -o: the samples' times too, so that the time strip and ranges work
+	 * on the saved file (the log's pages are touched only as it fills). */
+	struct samplelog *log = o->output ? samplelog_new(BATCH_LOG_ENTRIES) : NULL;
+	struct tstrip *strip = o->output ? tstrip_new(monotime_ns(), TSTRIP_SLICE_NS) : NULL;
 	int sig, st, code = 0, sfd = fesig_fd();
 	bool save_failed = false;
 
+	f.log = strip ? log : NULL;
+	f.strip = log ? strip : NULL;
 	if (!res || !pm) {
 		fprintf(stderr, "proftui: out of memory\n");
+		samplelog_free(log);
+		tstrip_free(strip);
 		pymerge_free(pm);
 		sampler_stop(s);
 		prochist_free(h);
@@ -263,7 +278,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 
 		print_report(o, p, h, &ri, true);
 		fflush(stdout);
-		if (save(o, p, h, &ri, t->pid) && !code)
+		if (save(o, &f, &ri, t->pid) && !code)
 			save_failed = true;
 	}
 	if (t->launched) {
@@ -283,5 +298,7 @@ int batch_run(const struct batch_opts *o, struct target *t, struct sampler *s,
 	resolver_free(res);
 	pymerge_free(pm);
 	profile_free(p);
+	samplelog_free(log);
+	tstrip_free(strip);
 	return code;
 }

@@ -1822,3 +1822,21 @@ int snapshot_load(const char *path, struct snapshot **out, char *err, size_t err
 	free(buf);
 	return ret;
 }
+
+static int snap_oldest_entry(void *ctx, const struct samplelog_entry *e, uint64_t seq)
+{
+	(void)seq;
+	*(uint64_t *)ctx = e->time_ns;
+	return 1;   /* the first visited is the oldest */
+}
+
+uint64_t snapshot_log_from(const struct tstrip *strip, const struct samplelog *log)
+{
+	uint64_t t = 0, origin;
+
+	if (!strip || !log || !samplelog_dropped(log))
+		return 0;
+	origin = tstrip_origin(strip);
+	samplelog_visit(log, 0, 0, 0, snap_oldest_entry, &t);
+	return t > origin ? t - origin : 0;
+}

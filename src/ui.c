@@ -108,24 +108,11 @@ static void diff_caption(const struct ui *u, char *buf, size_t len)
 
 /* From when (ns from the strip's origin) the sample log holds every sample:
  * a time range before it can only be partial. */
-static int oldest_entry(void *ctx, const struct samplelog_entry *e, uint64_t seq)
-{
-	(void)seq;
-	*(uint64_t *)ctx = e->time_ns;
-	return 1;
-}
-
 static uint64_t kept_from(const struct ui *u)
 {
-	uint64_t t = 0, origin;
-
-	if (u->snap || !u->log || !u->strip)
-		return u->snap ? u->snap->log_from_ns : 0;
-	if (!samplelog_dropped(u->log))
-		return 0;
-	origin = tstrip_origin(u->strip);
-	samplelog_visit(u->log, 0, 0, 0, oldest_entry, &t);
-	return t > origin ? t - origin : 0;
+	if (u->snap)
+		return u->snap->log_from_ns;
+	return snapshot_log_from(u->strip, u->log);
 }
 
 /* The header's figures, taken here so uihead.c draws from nothing else. */

@@ -50,6 +50,11 @@ struct snap_meta {
 	uint64_t log_from_ns;
 };
 
+/* snap_meta.log_from_ns for a session's strip and log: 0 while the log
+ * still holds every sample, else when its oldest entry was taken (ns from
+ * the strip's origin).  0 when either is NULL. */
+uint64_t snapshot_log_from(const struct tstrip *strip, const struct samplelog *log);
+
 /* Sample-log entries (samplelog.h) a snapshot's timeline may hold: the
  * live UI's whole log. */
 #define SNAPSHOT_MAX_TIMED ((size_t)1 << 22)

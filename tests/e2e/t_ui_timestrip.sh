@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t_ui_timestrip.sh — the time strip (tmux): phase A then phase B; picking the first or the second part of the strip puts that phase's function on top, x shows both again; the same on a snapshot saved with S or -o and opened with --load.
+# t_ui_timestrip.sh — the time strip (tmux): phase A then phase B; picking the first or the second part of the strip puts that phase's function on top, x shows both again; the same on snapshots saved with S, -o and batch -o and opened with --load.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_tui.sh"
 
@@ -97,8 +97,13 @@ for f in "$snap_s" "$snap_o"; do
 	grep -Eq '^at	[0-9]+	[0-9]+	[0-9]+	[0-9]+$' "$f" || fail "$f has no at lines"
 done
 
+# Batch mode with -o keeps the timeline too.
+run_batch -o "$TMPDIR/batch.snap" -- "$WORKLOADS/phases" 2 2
+expect_rc 0
+grep -Eq '^strip	100000000	0$' "$TMPDIR/batch.snap" || fail "batch -o: no strip line"
+
 # --- the same on the snapshots, in the UI -----------------------------------
-for f in "$snap_s" "$snap_o"; do
+for f in "$snap_s" "$snap_o" "$TMPDIR/batch.snap"; do
 	tui_start --load "$f"
 	tui_wait 'snapshot of .*phases' 10 || fail "the header does not say it is a snapshot"
 	tui_keys s
@@ -109,13 +114,13 @@ for f in "$snap_s" "$snap_o"; do
 	tmx kill-server
 done
 
-# A snapshot from batch mode has no timeline: the strip keys say so.
-run_batch -o "$TMPDIR/batch.snap" -- "$WORKLOADS/phases" 0.3 0.3
-expect_rc 0
-tui_start --load "$TMPDIR/batch.snap"
-tui_wait 'snapshot of .*phases' 10 || fail "the batch snapshot did not open"
+# A snapshot without a timeline (written before there was one: the same
+# file less its strip, slice and at records): the strip keys say so.
+grep -Ev '^(strip|slice|at)	' "$TMPDIR/batch.snap" | grep -v '^end	' >"$TMPDIR/plain.snap"
+printf 'end\t%d\n' "$(($(grep -c . "$TMPDIR/plain.snap") - 1))" >>"$TMPDIR/plain.snap"
+tui_start --load "$TMPDIR/plain.snap"
+tui_wait 'snapshot of .*phases' 10 || fail "the snapshot without a timeline did not open"
 tui_keys r
 tui_wait 'no time strip: this snapshot was saved without one' 5 || fail "r on a snapshot without a strip"
 tui_keys q
 tui_wait '\[proftui exited 0\]' 10 || fail "q did not exit with status 0"
-exit 0

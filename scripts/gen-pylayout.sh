@@ -49,6 +49,8 @@ cat >"$tmp/probe.c" <<'EOF'
 #include <frameobject.h>	/* PyFrameObject is still the frame */
 #else
 #include "pycore_frame.h"	/* _PyInterpreterFrame */
+#include "pycore_dict.h"	/* PyDictKeysObject, PyDictValues */
+#include "pycore_object.h"	/* where an instance keeps its managed dict */
 #endif
 
 #define NONE "PYL_NONE"
@@ -88,6 +90,123 @@ static int bits_of(const PyASCIIObject *o, unsigned width)
 	if ((w >> lo) != (1u << width) - 1)
 		return -1;
 	return lo;
+}
+
+#if PY_VERSION_HEX >= 0x030B0000
+/*
+ * How far before an instance of a managed-dict type its dict pointer (and
+ * in 3.11 its values pointer) sits: asked of the headers' own accessors, on
+ * a zeroed stand-in object whose type has the flags they assert.
+ */
+static void managed_dict(void)
+{
+	static PyTypeObject type;
+	static union { PyObject o; char room[8 * sizeof(PyObject)]; } mem[2];
+	PyObject *obj = (PyObject *)&mem[1];
+
+	type.tp_basicsize = sizeof(PyObject);
+	type.tp_flags = Py_TPFLAGS_MANAGED_DICT;
+#if PY_VERSION_HEX >= 0x030D0000
+	type.tp_flags |= Py_TPFLAGS_INLINE_VALUES;
+#endif
+	obj->ob_type = &type;
+#if PY_VERSION_HEX < 0x030C0000
+	off("managed_dict_before", (size_t)((char *)obj - (char *)_PyObject_ManagedDictPointer(obj)));
+	off("managed_values_before", (size_t)((char *)obj - (char *)_PyObject_ValuesPointer(obj)));
+	printf("\t\t.managed_tagged = 0,\n");
+#elif PY_VERSION_HEX < 0x030D0000
+	PyDictOrValues dorv;
+
+	off("managed_dict_before", (size_t)((char *)obj - (char *)_PyObject_DictOrValuesPointer(obj)));
+	none("managed_values_before");
+	printf("\t\t.managed_tagged = 1,\n");
+	/* proftui reads an odd word as the values' address less 1. */
+	dorv.values = (char *)&mem[1] - 1;
+	if (!_PyDictOrValues_IsValues(dorv) || (char *)_PyDictOrValues_GetValues(dorv) != (char *)&mem[1]) {
+		fprintf(stderr, "probe: the dict-or-values word is not values - 1\n");
+		failed = 1;
+	}
+	dorv.values = (char *)&mem[1];
+	if (_PyDictOrValues_IsValues(dorv)) {
+		fprintf(stderr, "probe: an even dict-or-values word is not a dict\n");
+		failed = 1;
+	}
+#else
+	off("managed_dict_before", (size_t)((char *)obj - (char *)_PyObject_ManagedDictPointer(obj)));
+	none("managed_values_before");
+	printf("\t\t.managed_tagged = 0,\n");
+	/* proftui finds inline values at the type's tp_basicsize. */
+	if ((char *)_PyObject_InlineValues(obj) - (char *)obj != type.tp_basicsize) {
+		fprintf(stderr, "probe: inline values are not at tp_basicsize\n");
+		failed = 1;
+	}
+#endif
+}
+#endif
+
+/*
+ * What naming a thread reads: the outermost frame's first local (the
+ * threading.Thread), its type, its instance dict.  3.8-3.10 do not install
+ * the dict keys object's struct (Objects/dict-common.h): the script
+ * measures those fields in the running interpreter instead.
+ */
+static void objects(void)
+{
+	off("runtime_main_thread", offsetof(_PyRuntimeState, main_thread));
+#if PY_VERSION_HEX < 0x030B0000
+	off("frame_localsplus", offsetof(PyFrameObject, f_localsplus));
+#else
+	off("frame_localsplus", offsetof(_PyInterpreterFrame, localsplus));
+#endif
+	off("type_basicsize", offsetof(PyTypeObject, tp_basicsize));
+	off("type_dictoffset", offsetof(PyTypeObject, tp_dictoffset));
+	off("type_flags", offsetof(PyTypeObject, tp_flags));
+	off("dict_keys", offsetof(PyDictObject, ma_keys));
+	off("dict_values", offsetof(PyDictObject, ma_values));
+#if PY_VERSION_HEX < 0x030B0000
+	none("heaptype_cached_keys");
+	printf("\t\t.tpflags_managed_dict = 0,\n");
+	printf("\t\t.tpflags_inline_values = 0,\n");
+	none("managed_dict_before");
+	none("managed_values_before");
+	none("keys_log2_size");
+	none("keys_log2_index_bytes");
+	none("keys_kind");
+	none("uentry_size");
+	none("uentry_key");
+	none("uentry_value");
+	/* ma_values is the value array itself (PyObject **). */
+	off("values_values", 0);
+	none("values_valid");
+#else
+	off("heaptype_cached_keys", offsetof(PyHeapTypeObject, ht_cached_keys));
+	printf("\t\t.tpflags_managed_dict = 0x%lx,\n", (unsigned long)Py_TPFLAGS_MANAGED_DICT);
+#if PY_VERSION_HEX >= 0x030D0000
+	printf("\t\t.tpflags_inline_values = 0x%lx,\n", (unsigned long)Py_TPFLAGS_INLINE_VALUES);
+#else
+	printf("\t\t.tpflags_inline_values = 0,\n");
+#endif
+	managed_dict();
+	none("keys_size");
+	off("keys_log2_size", offsetof(PyDictKeysObject, dk_log2_size));
+	off("keys_log2_index_bytes", offsetof(PyDictKeysObject, dk_log2_index_bytes));
+	off("keys_kind", offsetof(PyDictKeysObject, dk_kind));
+	printf("\t\t.keys_kind_general = %d,\n", (int)DICT_KEYS_GENERAL);
+	off("keys_nentries", offsetof(PyDictKeysObject, dk_nentries));
+	off("keys_indices", offsetof(PyDictKeysObject, dk_indices));
+	off("entry_size", sizeof(PyDictKeyEntry));
+	off("entry_key", offsetof(PyDictKeyEntry, me_key));
+	off("entry_value", offsetof(PyDictKeyEntry, me_value));
+	off("uentry_size", sizeof(PyDictUnicodeEntry));
+	off("uentry_key", offsetof(PyDictUnicodeEntry, me_key));
+	off("uentry_value", offsetof(PyDictUnicodeEntry, me_value));
+	off("values_values", offsetof(PyDictValues, values));
+#if PY_VERSION_HEX >= 0x030D0000
+	off("values_valid", offsetof(PyDictValues, valid));
+#else
+	none("values_valid");
+#endif
+#endif
 }
 
 int main(void)
@@ -199,12 +318,98 @@ int main(void)
 	printf("\t\t.state_kind_shift = %d,\n", kind);
 	printf("\t\t.state_compact_shift = %d,\n", compact);
 	printf("\t\t.state_ascii_shift = %d,\n", ascii);
-	printf("\t},\n");
-	/* The script checks that every version agrees on this. */
+	objects();
+	/* The script closes the row, after what it measured (3.8-3.10's
+	 * dict keys), and checks that every version agrees on this. */
 	fprintf(stderr, "probe-ptr-size %zu\n", sizeof(void *));
+	fprintf(stderr, "probe-ma-keys %zu\n", offsetof(PyDictObject, ma_keys));
 	return failed;
 }
 EOF
+
+# 3.8-3.10 keep the dict keys object's struct out of their installed headers
+# (Objects/dict-common.h), so its fields are measured in the interpreter
+# itself: build dicts of known keys and values with ctypes and find where
+# each known number and pointer lies.  Every answer must be the one place
+# that fits, in two dicts of different sizes, or the measurement fails.
+# Argument: offsetof(PyDictObject, ma_keys), from the probe.
+cat >"$tmp/measure.py" <<'MEASURE'
+import ctypes
+import sys
+
+MA_KEYS = int(sys.argv[1])
+W = ctypes.sizeof(ctypes.c_void_p)
+
+
+def fail(why):
+    sys.stderr.write("measure: %s\n" % why)
+    sys.exit(1)
+
+
+def word(addr):
+    return ctypes.c_ssize_t.from_address(addr).value
+
+
+def ptr(addr):
+    return ctypes.c_void_p.from_address(addr).value or 0
+
+
+def made(n):
+    # Fresh str keys and plain objects as values, inserted in order.
+    keys = ["gen_pylayout_%d_%d" % (n, i) for i in range(n)]
+    vals = [object() for _ in keys]
+    d = {}
+    for k, v in zip(keys, vals):
+        d[k] = v
+    return d, keys, vals, ptr(id(d) + MA_KEYS)
+
+
+def only(where, what):
+    if len(where) != 1:
+        fail("%s found at %r, not in one place" % (what, where))
+    return where[0]
+
+
+# 3 keys fit the smallest table (8 slots), 6 need the next (16).
+small, ks, vs, K = made(3)
+big, kb, vb, KB = made(6)
+head = range(0, 6 * W, W)  # the header: smaller than either object
+size = only([o for o in head if word(K + o) == 8 and word(KB + o) == 16], "dk_size")
+nent = only([o for o in head if word(K + o) == 3 and word(KB + o) == 6], "dk_nentries")
+# Entries: within the small object (header, 8 index bytes, 5 entries).
+span = range(0, 6 * W + 8 + 5 * 3 * W, W)
+kpos = [only([o for o in span if ptr(K + o) == id(k)], "a key") for k in ks]
+vpos = only([o for o in span if ptr(K + o) == id(vs[0])], "a value")
+hpos = only([o for o in span if word(K + o) == hash(ks[0])], "a hash")
+esize = kpos[1] - kpos[0]
+if kpos[2] - kpos[1] != esize:
+    fail("entries not evenly spaced")
+start = min(kpos[0], vpos, hpos)
+if max(kpos[0], vpos, hpos) + W - start > esize:
+    fail("an entry's fields overlap the next")
+# The entries follow the index table: 8 one-byte indices here.
+indices = start - 8
+idx = bytearray(ctypes.string_at(K + indices, 8))
+if sorted(idx) != [0, 1, 2] + [255] * 5:
+    fail("no index table before the entries")
+bspan = range(0, 6 * W + 16 + 10 * 3 * W, W)
+if only([o for o in bspan if ptr(KB + o) == id(kb[0])], "a key") - (kpos[0] - start) != indices + 16:
+    fail("the bigger dict's entries are not where its index table ends")
+print("\t\t.keys_size = %d," % size)
+print("\t\t.keys_nentries = %d," % nent)
+print("\t\t.keys_indices = %d," % indices)
+print("\t\t.entry_size = %d," % esize)
+print("\t\t.entry_key = %d," % (kpos[0] - start))
+print("\t\t.entry_value = %d," % (vpos - start))
+MEASURE
+
+# The lines for a version whose dict keys could not be learnt: its threads
+# keep their kernel names.
+no_keys() {
+	for f in keys_size keys_nentries keys_indices entry_size entry_key entry_value; do
+		printf '\t\t.%s = PYL_NONE,\n' "$f"
+	done
+}
 
 # Pick one prefix per minor version: list "minor version incdir" lines,
 # newest patch last, so the last line per minor wins.
@@ -239,6 +444,7 @@ sort -k1,1n -k2,2V "$tmp/cands" | awk '{ last[$1] = $0; if (!($1 in seen)) { see
 
 ptrsize=""
 used=""
+measured=""
 : >"$tmp/rows"
 while read -r minor ver inc; do
 	if [ "$minor" -gt "$CHECKED_MINOR" ]; then
@@ -259,6 +465,19 @@ while read -r minor ver inc; do
 		cat "$tmp/run$minor.err" >&2
 		exit 1
 	}
+	if [ "$minor" -lt 11 ]; then
+		py=${inc%/include/*}/bin/python3.$minor
+		mk=$(sed -n 's/^probe-ma-keys //p' "$tmp/run$minor.err")
+		if [ -x "$py" ] && "$py" "$tmp/measure.py" "$mk" >"$tmp/keys$minor" 2>"$tmp/keys$minor.err"; then
+			measured="$measured 3.$minor"
+		else
+			echo "gen-pylayout: $ver: dict keys not measured (its threads keep kernel names)" >&2
+			cat "$tmp/keys$minor.err" >&2 2>/dev/null || true
+			no_keys >"$tmp/keys$minor"
+		fi
+		cat "$tmp/keys$minor" >>"$tmp/rows"
+	fi
+	printf '\t},\n' >>"$tmp/rows"
 	ps=$(sed -n 's/^probe-ptr-size //p' "$tmp/run$minor.err")
 	if [ -n "$ptrsize" ] && [ "$ps" != "$ptrsize" ]; then
 		echo "gen-pylayout: pointer size differs between versions" >&2
@@ -278,7 +497,9 @@ cat <<EOF
 /* pylayout_table.c — CPython struct offsets per minor version (generated; do not edit). */
 /*
  * Generated by scripts/gen-pylayout.sh from the headers of CPython${used},
- * by compiling offsetof() against each one.  Regenerate with:
+ * by compiling offsetof() against each one${measured:+ (the dict keys fields
+ * of${measured}, absent from their headers, measured in the interpreters)}.
+ * Regenerate with:
  *
  *	scripts/gen-pylayout.sh > src/pylayout_table.c
  *

@@ -140,6 +140,15 @@ static void feed_one(struct feed *f, const struct rec_hdr *h, size_t len)
 			profile_thread_name(f->p, t->tid, comm);
 		}
 		break;
+	case REC_PYTHREAD: {
+		const struct rec_pythread *t = (const void *)h;
+
+		if (len > sizeof(*t) && memchr(t->name, '\0', len - sizeof(*t)))
+			profile_thread_name(f->p, t->tid, t->name);
+		else
+			f->bad_records++;
+		break;
+	}
 	case REC_LOST:
 		if (len >= sizeof(struct rec_lost)) {
 			const struct rec_lost *l = (const void *)h;

@@ -183,6 +183,32 @@ enum pyf_status pyf_walk(const struct pyf_reader *r, uint64_t frame, struct pyf_
 	return PYF_OK;
 }
 
+enum pyf_status pyf_outermost(const struct pyf_reader *r, uint64_t frame, uint64_t *outer,
+			      uint64_t *code)
+{
+	struct brent b = { .mark = 0, .power = 1, .lam = 1 };
+
+	*outer = *code = 0;
+	for (size_t steps = 0; frame; steps++) {
+		struct raw_frame f;
+
+		if (steps == PYF_MAX_OUTER)
+			return PYF_DEPTH;
+		if (brent_step(&b, frame))
+			return PYF_CYCLE;
+		if (read_frame(r, frame, &f))
+			return PYF_READ;
+		if (!f.shim && !f.code)
+			return PYF_BAD;
+		if (!f.shim && is_code(r, f.code)) {
+			*outer = frame;
+			*code = f.code;
+		}
+		frame = f.back;
+	}
+	return PYF_OK;
+}
+
 /* ---- thread states ------------------------------------------------------ */
 
 static size_t tstate_window(const struct py_layout *l)

@@ -121,6 +121,74 @@ static void fill_constants(struct py_layout *l)
 #endif
 }
 
+/* The fields naming threads read, all unknown: threads keep kernel names. */
+static void no_objects(struct py_layout *l)
+{
+	l->runtime_main_thread = l->frame_localsplus = PYL_NONE;
+	l->type_basicsize = l->type_dictoffset = l->type_flags = PYL_NONE;
+	l->heaptype_cached_keys = PYL_NONE;
+	l->tpflags_managed_dict = l->tpflags_inline_values = 0;
+	l->managed_dict_before = l->managed_values_before = PYL_NONE;
+	l->managed_tagged = 0;
+	l->dict_keys = l->dict_values = PYL_NONE;
+	l->keys_size = l->keys_log2_size = l->keys_log2_index_bytes = l->keys_kind = PYL_NONE;
+	l->keys_kind_general = 0;
+	l->keys_nentries = l->keys_indices = PYL_NONE;
+	l->entry_size = l->entry_key = l->entry_value = PYL_NONE;
+	l->uentry_size = l->uentry_key = l->uentry_value = PYL_NONE;
+	l->values_values = l->values_valid = PYL_NONE;
+}
+
+/*
+ * The object fields (pylayout.h: naming threads).  Debug offsets give four
+ * of them; the rest (dict keys, type sizes, the main thread) come from the
+ * generated 3.13 row, trusted only when it agrees on those four: a row
+ * from other headers than this interpreter's would read garbage.
+ */
+static void fill_objects(const unsigned char *b, struct py_layout *l)
+{
+	const struct py_layout *t = pylayout_find(3, 13);
+	uint16_t localsplus = 0, flags = 0, keys = 0, values = 0;
+	bool ok = true;
+
+	no_objects(l);
+	ok &= field(b, D_IF_SIZE, D_IF_LOCALSPLUS, 0, &localsplus);
+	ok &= field(b, D_TP_SIZE, D_TP_FLAGS, sizeof(unsigned long), &flags);
+	ok &= field(b, D_DICT_SIZE, D_DICT_KEYS, sizeof(void *), &keys);
+	ok &= field(b, D_DICT_SIZE, D_DICT_VALUES, sizeof(void *), &values);
+	if (!ok || !t || t->frame_localsplus != localsplus || t->type_flags != flags ||
+	    t->dict_keys != keys || t->dict_values != values)
+		return;
+	l->runtime_main_thread = t->runtime_main_thread;
+	l->frame_localsplus = localsplus;
+	l->type_basicsize = t->type_basicsize;
+	l->type_dictoffset = t->type_dictoffset;
+	l->type_flags = flags;
+	l->heaptype_cached_keys = t->heaptype_cached_keys;
+	l->tpflags_managed_dict = t->tpflags_managed_dict;
+	l->tpflags_inline_values = t->tpflags_inline_values;
+	l->managed_dict_before = t->managed_dict_before;
+	l->managed_values_before = t->managed_values_before;
+	l->managed_tagged = t->managed_tagged;
+	l->dict_keys = keys;
+	l->dict_values = values;
+	l->keys_size = t->keys_size;
+	l->keys_log2_size = t->keys_log2_size;
+	l->keys_log2_index_bytes = t->keys_log2_index_bytes;
+	l->keys_kind = t->keys_kind;
+	l->keys_kind_general = t->keys_kind_general;
+	l->keys_nentries = t->keys_nentries;
+	l->keys_indices = t->keys_indices;
+	l->entry_size = t->entry_size;
+	l->entry_key = t->entry_key;
+	l->entry_value = t->entry_value;
+	l->uentry_size = t->uentry_size;
+	l->uentry_key = t->uentry_key;
+	l->uentry_value = t->uentry_value;
+	l->values_values = t->values_values;
+	l->values_valid = t->values_valid;
+}
+
 static int parse_313(const unsigned char *b, size_t len, struct py_layout *out)
 {
 	const size_t ptr = sizeof(void *);
@@ -185,6 +253,7 @@ static int parse_313(const unsigned char *b, size_t len, struct py_layout *out)
 	l.unicode_compact_size = (uint16_t)(str_size - ptr);
 
 	fill_constants(&l);
+	fill_objects(b, &l);
 	*out = l;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "proftui/elftab.h"
 #include "proftui/maps.h"
 #include "proftui/monotime.h"
+#include "proftui/pyobj.h"
 #include "proftui/pyproc.h"
 
 /* Rescan the interpreters' thread lists at most this often when a sampled
@@ -52,6 +53,7 @@ struct pyproc {
 	struct py_layout layout;
 	struct pyf_reader rd;     /* straight reads */
 	struct pyf_reader wrd;    /* a sample's frame walk: through the windows */
+	struct pyf_reader nrd;    /* naming threads: straight, types checked */
 	uint64_t runtime;
 
 	/* thread id -> thread state, sorted by tid, rebuilt by a scan */
@@ -164,7 +166,7 @@ static bool looks_like_python(const char *path)
 }
 
 struct py_syms {
-	uint64_t runtime, code_type, version;   /* ELF vaddrs, 0: absent */
+	uint64_t runtime, code_type, str_type, version;   /* ELF vaddrs, 0: absent */
 };
 
 static void scan_symtab(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct py_syms *out)
@@ -185,6 +187,8 @@ static void scan_symtab(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct py_syms *out
 			out->runtime = sym.st_value;
 		else if (!strcmp(name, "PyCode_Type"))
 			out->code_type = sym.st_value;
+		else if (!strcmp(name, "PyUnicode_Type"))
+			out->str_type = sym.st_value;
 		else if (!strcmp(name, "Py_Version"))
 			out->version = sym.st_value;
 	}
@@ -311,6 +315,8 @@ static bool try_module(struct pyproc *py, const struct map_entry *e)
 		return false;
 	py->runtime = s.runtime + bias;
 	py->code_type = s.code_type ? s.code_type + bias : 0;
+	py->nrd.code_type = py->code_type;
+	py->nrd.str_type = s.str_type ? s.str_type + bias : 0;
 	return read_version(py, &s, bias, e->path);
 }
 
@@ -332,6 +338,7 @@ static struct pyproc *pyproc_alloc(pid_t pid, pyproc_code_fn announce, void *ctx
 	}
 	py->rd = (struct pyf_reader){ .l = &py->layout, .read = vm_read, .ctx = py };
 	py->wrd = (struct pyf_reader){ .l = &py->layout, .read = cached_read, .ctx = py };
+	py->nrd = (struct pyf_reader){ .l = &py->layout, .read = vm_read, .ctx = py };
 	return py;
 }
 
@@ -537,6 +544,17 @@ static uint64_t find_tstate(struct pyproc *py, uint32_t tid)
 		scan_threads(py);
 	}
 	return 0;
+}
+
+int pyproc_thread_name(struct pyproc *py, uint32_t tid, char *buf, size_t len)
+{
+	uint64_t tstate = find_tstate(py, tid);
+
+	if (len)
+		buf[0] = '\0';
+	if (!tstate)
+		return -ESRCH;
+	return pyo_thread_name(&py->nrd, py->runtime, tstate, buf, len);
 }
 
 /* ---- code objects ------------------------------------------------------- */

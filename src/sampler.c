@@ -124,35 +124,100 @@ void sampler_forget_python(struct sampler *s)
 	s->py_next = 0;
 }
 
+static struct seen_thread *seen(struct sampler *s, uint32_t tid)
+{
+	for (size_t i = 0; i < s->ntids; i++)
+		if (s->tids[i].tid == tid)
+			return &s->tids[i];
+	return NULL;
+}
+
 void sampler_thread_name(struct sampler *s, uint32_t tid, const char *comm)
 {
 	struct rec_thread r = { .h = { REC_THREAD, 0, sizeof(r) }, .tid = tid };
+	struct seen_thread *t = seen(s, tid);
 
 	/* Cut on purpose (the kernel's names are 15 bytes): the precision
 	 * says so to gcc's truncation check too. */
 	snprintf(r.comm, sizeof(r.comm), "%.*s", (int)sizeof(r.comm) - 1, comm);
 	sampler_push(s, &r, sizeof(r));
+	/* The kernel name replaced the Python one: send that again soon. */
+	if (t && t->pyname_print) {
+		t->pyname_print = 0;
+		t->pyname_ns = 0;
+	}
 }
 
-/* Name a thread the first time it shows up in a sample. */
+static uint64_t name_print(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*name)
+		h = (h ^ (uint8_t)*name++) * 0x100000001b3ull;
+	return h | 1;           /* never 0, "none sent" */
+}
+
+/* Read a thread's Python name and send it when it is new or changed. */
+static void read_pyname(struct sampler *s, struct seen_thread *t, uint64_t now)
+{
+	struct rec_pythread r = { .h = { REC_PYTHREAD, 0, 0 }, .tid = t->tid };
+	char name[PYF_NAME_MAX];
+	uint64_t print;
+
+	t->pyname_ns = now + SAMPLER_PYNAME_RETRY_NS;
+	if (pyproc_thread_name(s->py, t->tid, name, sizeof(name)) || !name[0])
+		return;
+	t->pyname_ns = now + SAMPLER_PYNAME_NS;
+	print = name_print(name);
+	if (print != t->pyname_print && push_strs(s, &r, sizeof(r), name, NULL))
+		t->pyname_print = print;
+}
+
+void sampler_name_threads(struct sampler *s)
+{
+	uint64_t now = monotime_ns();
+	size_t budget = SAMPLER_PYNAME_BATCH, k;
+
+	if (!s->py || !s->ntids || now < s->pyname_look_ns)
+		return;
+	s->pyname_look_ns = now + SAMPLER_PYNAME_LOOK_NS;
+	for (k = 0; k < s->ntids && budget; k++) {
+		struct seen_thread *t = &s->tids[(s->pyname_at + k) % s->ntids];
+
+		/* A thread not sampled lately may be gone: its name waits
+		 * until it shows up again. */
+		if (now < t->pyname_ns || now - t->seen_ns > SAMPLER_PYNAME_NS)
+			continue;
+		read_pyname(s, t, now);
+		budget--;
+	}
+	s->pyname_at = (s->pyname_at + k) % s->ntids;
+}
+
+/* Name a thread the first time it shows up in a sample: the kernel's name,
+ * then Python's when there is one. */
 static void note_thread(struct sampler *s, uint32_t tid)
 {
+	struct seen_thread *t = seen(s, tid);
 	char path[64], comm[32] = "";
+	uint64_t now = monotime_ns();
 	FILE *f;
 
-	for (size_t i = 0; i < s->ntids; i++)
-		if (s->tids[i] == tid)
-			return;
+	if (t) {
+		t->seen_ns = now;
+		return;
+	}
 	if (s->ntids == s->captids) {
 		size_t cap = s->captids ? s->captids * 2 : 64;
-		uint32_t *v = realloc(s->tids, cap * sizeof(*v));
+		struct seen_thread *v = realloc(s->tids, cap * sizeof(*v));
 
 		if (!v)
 			return;
 		s->tids = v;
 		s->captids = cap;
 	}
-	s->tids[s->ntids++] = tid;
+	t = &s->tids[s->ntids++];
+	*t = (struct seen_thread){ .tid = tid, .seen_ns = now };
 	snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)s->o.pid, tid);
 	if ((f = fopen(path, "re"))) {
 		if (fgets(comm, sizeof(comm), f))
@@ -161,6 +226,8 @@ static void note_thread(struct sampler *s, uint32_t tid)
 	}
 	if (comm[0])
 		sampler_thread_name(s, tid, comm);
+	if (s->py)
+		read_pyname(s, t, now);
 }
 
 /*
@@ -378,6 +445,7 @@ static void run_ptrace(struct sampler *s)
 			break;
 		sampler_procstat(s, false);
 		sampler_find_python(s);
+		sampler_name_threads(s);
 		sampler_flush_losses(s);
 		sampler_wake_soon(s);
 	}

@@ -292,6 +292,7 @@ void sampler_run_perf(struct sampler *s)
 				s->pfds[i].fd = -1;
 		sampler_procstat(s, false);
 		sampler_find_python(s);
+		sampler_name_threads(s);
 		drain_perf(s);
 		/* Stop and the target's end are in the poll set. */
 		if (r > 0 && (s->pfds[m].revents || s->pfds[m + 1].revents))

@@ -465,3 +465,427 @@ Test(pyframes, real_layouts_walk_a_chain)
 		free(m);
 	}
 }
+
+/* ---- thread names: instance attributes (pyobj.c) ------------------------ */
+
+#include "proftui/pyobj.h"
+
+#define STR_TYPE 0x5678ull
+#define MAIN_PTHREAD 0x7f00000000aaull
+
+/* How a made instance keeps its attributes; which a version has:
+ * 3.8-3.10 COMBINED, SPLIT; 3.11-3.12 COMBINED, GENERAL, VALUES; 3.13
+ * also INLINE (VALUES being the values no longer valid, its dict used). */
+enum store { ST_COMBINED, ST_SPLIT, ST_GENERAL, ST_VALUES, ST_INLINE, ST__COUNT };
+
+static bool store_fits(const struct py_layout *l, enum store st)
+{
+	if (l->minor <= 10)
+		return st == ST_COMBINED || st == ST_SPLIT;
+	if (st == ST_INLINE)
+		return l->tpflags_inline_values != 0;
+	return st != ST_SPLIT;
+}
+
+/* A str the reader's type check accepts. */
+static uint64_t pystr(struct img *m, const struct py_layout *l, const char *text)
+{
+	uint64_t s = ascii(m, l, text);
+
+	put64(m, s, l->ob_type, STR_TYPE);
+	return s;
+}
+
+/*
+ * A keys table of n entries: the names (NULL: a deleted entry) and, for a
+ * combined table, their values.  general: entries with a hash (always
+ * before 3.11).  Index bytes are left empty: lookups scan the entries.
+ */
+static uint64_t new_keys(struct img *m, const struct py_layout *l, const char *const *names,
+			 const uint64_t *vals, size_t n, bool general)
+{
+	unsigned log2 = 3;
+	uint64_t k, entries;
+	uint16_t esize, ekey, evalue;
+
+	while ((1u << log2) * 2 < n * 3)
+		log2++;
+	if (l->keys_size != PYL_NONE) {
+		general = true;
+		k = img_alloc(m, l->keys_indices + (1u << log2) + n * l->entry_size);
+		put64(m, k, l->keys_size, 1u << log2);
+	} else {
+		k = img_alloc(m, l->keys_indices + (1u << log2) + n * l->entry_size);
+		put8(m, k, l->keys_log2_size, (uint8_t)log2);
+		put8(m, k, l->keys_log2_index_bytes, (uint8_t)log2);  /* 1-byte indices */
+		put8(m, k, l->keys_kind, general ? l->keys_kind_general : l->keys_kind_general + 1);
+	}
+	put64(m, k, l->keys_nentries, n);
+	memset(m->mem + (k - BASE) + l->keys_indices, 0xff, 1u << log2);
+	entries = k + l->keys_indices + (1u << log2);
+	esize = general ? l->entry_size : l->uentry_size;
+	ekey = general ? l->entry_key : l->uentry_key;
+	evalue = general ? l->entry_value : l->uentry_value;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t e = entries + i * esize;
+
+		if (names[i])
+			put64(m, e, ekey, pystr(m, l, names[i]));
+		if (vals)
+			put64(m, e, evalue, vals[i]);
+	}
+	return k;
+}
+
+/* A values array (3.13: with its header, valid set). */
+static uint64_t new_values(struct img *m, const struct py_layout *l, const uint64_t *vals, size_t n)
+{
+	uint64_t v = img_alloc(m, l->values_values + n * 8);
+
+	if (l->values_valid != PYL_NONE)
+		put8(m, v, l->values_valid, 1);
+	for (size_t i = 0; i < n; i++)
+		put64(m, v, (uint16_t)(l->values_values + i * 8), vals[i]);
+	return v;
+}
+
+static uint64_t new_dict(struct img *m, const struct py_layout *l, uint64_t keys, uint64_t values)
+{
+	uint64_t d = img_alloc(m, 64);
+
+	put64(m, d, l->dict_keys, keys);
+	put64(m, d, l->dict_values, values);
+	return d;
+}
+
+/* A class: its flags, sizes and (3.11+) cached keys. */
+static uint64_t new_type(struct img *m, const struct py_layout *l, uint64_t flags, int64_t basicsize,
+			 int64_t dictoffset, uint64_t cached)
+{
+	uint64_t t = img_alloc(m, 1024);
+
+	put64(m, t, l->type_flags, flags);
+	put64(m, t, l->type_basicsize, (uint64_t)basicsize);
+	put64(m, t, l->type_dictoffset, (uint64_t)dictoffset);
+	if (l->heaptype_cached_keys != PYL_NONE)
+		put64(m, t, l->heaptype_cached_keys, cached);
+	return t;
+}
+
+/*
+ * An instance with attributes names = vals, kept as `st` says; the object
+ * sits 64 bytes into its block, room for any version's pre-header.
+ */
+static uint64_t new_instance(struct img *m, const struct py_layout *l, enum store st,
+			     const char *const *names, const uint64_t *vals, size_t n)
+{
+	uint64_t block = img_alloc(m, 64 + 32 + 8 + n * 8), obj = block + 64, type, keys;
+	bool shared = st == ST_SPLIT || st == ST_VALUES || st == ST_INLINE;
+	uint64_t managed = l->tpflags_managed_dict, inl = l->tpflags_inline_values;
+
+	keys = new_keys(m, l, names, shared ? NULL : vals, n, st == ST_GENERAL);
+	if (l->minor <= 10) {
+		type = new_type(m, l, 0, 32, 16, 0);
+		put64(m, obj, 16, new_dict(m, l, keys, st == ST_SPLIT ? new_values(m, l, vals, n) : 0));
+	} else if (st == ST_INLINE) {
+		type = new_type(m, l, managed | inl, 16, -1, keys);
+		for (size_t i = 0; i < n; i++)
+			put64(m, obj + 16, (uint16_t)(l->values_values + i * 8), vals[i]);
+		put8(m, obj + 16, l->values_valid, 1);
+	} else if (st == ST_VALUES) {
+		uint64_t v = new_values(m, l, vals, n);
+
+		type = new_type(m, l, managed | inl, 16, -1, keys);
+		if (inl) {
+			/* 3.13: the inline values invalid, a dict made of them. */
+			put8(m, obj + 16, l->values_valid, 0);
+			put64(m, obj - l->managed_dict_before, 0,
+			      new_dict(m, l, keys, v));
+		} else if (l->managed_values_before != PYL_NONE) {
+			put64(m, obj - l->managed_values_before, 0, v);
+		} else {
+			put64(m, obj - l->managed_dict_before, 0, v - 1);       /* 3.12's tag */
+		}
+	} else {
+		type = new_type(m, l, managed | inl, 16, -1, 0);
+		if (inl)
+			put8(m, obj + 16, l->values_valid, 0);
+		put64(m, obj - l->managed_dict_before, 0, new_dict(m, l, keys, 0));
+	}
+	put64(m, obj, l->ob_type, type);
+	return obj;
+}
+
+/* A frame big enough for any version's localsplus, its first local set. */
+static uint64_t new_frame_with(struct img *m, const struct py_layout *l, uint64_t code,
+			       uint64_t back, uint64_t local0)
+{
+	uint64_t f = img_alloc(m, l->frame_localsplus + 64);
+
+	put64(m, f, l->frame_code, code);
+	put64(m, f, l->frame_back, back);
+	put64(m, f, l->frame_localsplus, local0);
+	return f;
+}
+
+static struct pyf_reader name_reader(struct img *m, const struct py_layout *l)
+{
+	struct pyf_reader r = reader(m, l);
+
+	r.str_type = STR_TYPE;
+	return r;
+}
+
+static const char *const thread_attrs[] = {
+	"_target", "_name", "_args", "_kwargs", "_daemonic", "_ident", "_started",
+};
+#define NATTRS (sizeof(thread_attrs) / sizeof(thread_attrs[0]))
+
+/* A threading.Thread named `name` stored as st, in a thread running
+ * _bootstrap(self) -> run -> work; returns the thread state. */
+static uint64_t thread_named(struct img *m, const struct py_layout *l, enum store st,
+			     const char *name, uint32_t tid, uint64_t *self)
+{
+	uint64_t vals[NATTRS], boot, f1, f2;
+
+	for (size_t i = 0; i < NATTRS; i++)
+		vals[i] = pystr(m, l, "other");
+	vals[1] = pystr(m, l, name);
+	*self = new_instance(m, l, st, thread_attrs, vals, NATTRS);
+	boot = new_frame_with(m, l, new_code(m, l, "_bootstrap", 990), 0, *self);
+	f1 = new_frame_with(m, l, new_code(m, l, "run", 1000), boot, *self);
+	f2 = new_frame_with(m, l, new_code(m, l, "work", 7), f1, 0);
+	return new_tstate(m, l, f2, tid);
+}
+
+Test(pyobj, thread_names_in_every_layout_family)
+{
+	static const char *const stores[ST__COUNT] = { "combined", "split", "general", "values",
+						       "inline" };
+	unsigned families = 0;
+
+	for (size_t i = 0; i < pylayout_count; i++) {
+		const struct py_layout *l = &pylayout_table[i];
+
+		for (int st = 0; st < ST__COUNT; st++) {
+			struct img *m;
+			struct pyf_reader r;
+			uint64_t rt, ts, self, v;
+			char buf[64];
+
+			if (!store_fits(l, (enum store)st))
+				continue;
+			m = img_new();
+			r = name_reader(m, l);
+			rt = img_alloc(m, 1024);
+			ts = thread_named(m, l, (enum store)st, "worker-a", 11, &self);
+			cr_assert_eq(pyo_thread_name(&r, rt, ts, buf, sizeof(buf)), 0, "3.%u %s",
+				     l->minor, stores[st]);
+			cr_assert_str_eq(buf, "worker-a", "3.%u %s", l->minor, stores[st]);
+			cr_assert_eq(pyo_attr(&r, self, "_started", &v), 0, "3.%u %s", l->minor,
+				     stores[st]);
+			cr_assert_eq(pyo_attr(&r, self, "_nope", &v), -ENOENT);
+			cr_assert_eq(pyo_attr(&r, self, "_nam", &v), -ENOENT);
+			free(m);
+		}
+		families |= 1u << (l->minor <= 10 ? 0 : l->minor - 10);
+	}
+	/* 3.8-3.10, 3.11, 3.12, 3.13: each shape met at least once. */
+	cr_assert_eq(families, 0xf, "families seen: %#x", families);
+}
+
+Test(pyobj, main_thread_and_threads_python_did_not_start)
+{
+	const struct py_layout *l = pylayout_find(3, 12);
+	struct img *m = img_new();
+	struct pyf_reader r = name_reader(m, l);
+	uint64_t rt = img_alloc(m, 1024), code = new_code(m, l, "<module>", 1);
+	uint64_t ts_main = new_tstate(m, l, new_frame_with(m, l, code, 0, 0), 1);
+	uint64_t ts_c = new_tstate(m, l, new_frame_with(m, l, code, 0, 0), 2);
+	uint64_t ts_idle = new_tstate(m, l, 0, 3);
+	char buf[64];
+
+	cr_assert_not_null(l);
+	put64(m, ts_main, l->tstate_thread_id, MAIN_PTHREAD);
+	put64(m, rt, l->runtime_main_thread, MAIN_PTHREAD);
+	cr_assert_eq(pyo_thread_name(&r, rt, ts_main, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "MainThread");
+	/* Started from C (no Thread._bootstrap), or running no Python. */
+	cr_assert_eq(pyo_thread_name(&r, rt, ts_c, buf, sizeof(buf)), -ENOENT);
+	cr_assert_str_eq(buf, "");
+	cr_assert_eq(pyo_thread_name(&r, rt, ts_idle, buf, sizeof(buf)), -ENOENT);
+	/* The main thread idle between calls is still the main thread. */
+	put64(m, ts_idle, l->tstate_thread_id, MAIN_PTHREAD);
+	cr_assert_eq(pyo_thread_name(&r, rt, ts_idle, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "MainThread");
+	free(m);
+}
+
+/* The keys table of a 3.11+ instance kept in a dict (ST_COMBINED). */
+static uint64_t keys_of(struct img *m, const struct py_layout *l, uint64_t obj)
+{
+	uint64_t d, k;
+
+	memcpy(&d, m->mem + (obj - l->managed_dict_before - BASE), 8);
+	memcpy(&k, m->mem + (d - BASE) + l->dict_keys, 8);
+	return k;
+}
+
+Test(pyobj, corrupt_dicts_end_cleanly)
+{
+	const struct py_layout *l = pylayout_find(3, 11);
+	struct img *m = img_new();
+	struct pyf_reader r = name_reader(m, l);
+	uint64_t self, v, rt = img_alloc(m, 1024);
+	uint64_t ts = thread_named(m, l, ST_COMBINED, "worker-a", 5, &self), k = keys_of(m, l, self);
+	char buf[64];
+
+	uint8_t log2 = m->mem[k - BASE + l->keys_log2_size];
+
+	cr_assert_not_null(l);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), 0);
+	/* Huge: more entries than the cap, and than the table has slots. */
+	put64(m, k, l->keys_nentries, PYO_MAX_ENTRIES + 1);
+	put8(m, k, l->keys_log2_size, 20);
+	put8(m, k, l->keys_log2_index_bytes, 22);        /* 4-byte indices */
+	m->reads = 0;
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -E2BIG);
+	cr_assert_leq(m->reads, 8, "a refused dict is not read");
+	put8(m, k, l->keys_log2_size, 3);
+	put8(m, k, l->keys_log2_index_bytes, 3);
+	put64(m, k, l->keys_nentries, 9);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL, "more entries than slots");
+	put64(m, k, l->keys_nentries, (uint64_t)-1);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL);
+	put64(m, k, l->keys_nentries, NATTRS);
+	put8(m, k, l->keys_log2_size, log2);
+	put8(m, k, l->keys_log2_index_bytes, (uint8_t)(log2 + 1));
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL, "index bytes disagree");
+	put8(m, k, l->keys_log2_index_bytes, log2);
+	put8(m, k, l->keys_log2_size, 200);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL, "absurd size");
+	put8(m, k, l->keys_log2_size, log2);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), 0, "restored");
+
+	/* Cyclic: the dict's keys are the dict itself, the object's dict
+	 * pointer is the object: nothing matches, nothing loops. */
+	{
+		uint64_t d;
+
+		memcpy(&d, m->mem + (self - l->managed_dict_before - BASE), 8);
+		put64(m, d, l->dict_keys, d);
+		cr_assert_neq(pyo_attr(&r, self, "_name", &v), 0);
+		put64(m, d, l->dict_keys, k);
+		put64(m, self - l->managed_dict_before, 0, self);
+		cr_assert_neq(pyo_attr(&r, self, "_name", &v), 0);
+		put64(m, self - l->managed_dict_before, 0, d);
+	}
+
+	/* Truncated: the keys table runs off the end of memory. */
+	{
+		uint64_t d, tail = BASE + MEM - (l->keys_indices + 8 + 2 * l->uentry_size);
+
+		memcpy(&d, m->mem + (self - l->managed_dict_before - BASE), 8);
+		memcpy(m->mem + (tail - BASE), m->mem + (k - BASE), l->keys_indices + 8 + 2 * l->uentry_size);
+		put64(m, d, l->dict_keys, tail);
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EFAULT);
+		put64(m, d, l->dict_keys, 0xdead0000ull);
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EFAULT);
+		put64(m, d, l->dict_keys, 0);
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL);
+		put64(m, d, l->dict_keys, k);
+	}
+
+	/* A _name that is not a str is no name. */
+	{
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), 0);
+		put64(m, v, l->ob_type, 0x999);
+		cr_assert_eq(pyo_thread_name(&r, rt, ts, buf, sizeof(buf)), -EINVAL);
+		put64(m, v, l->ob_type, STR_TYPE);
+		cr_assert_eq(pyo_thread_name(&r, rt, ts, buf, sizeof(buf)), 0);
+	}
+
+	/* The type: no such object, an absurd size, a negative dict offset. */
+	{
+		uint64_t type;
+
+		memcpy(&type, m->mem + (self - BASE) + l->ob_type, 8);
+		put64(m, self, l->ob_type, 0xdead0000ull);
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EFAULT);
+		put64(m, self, l->ob_type, type);
+		put64(m, type, l->type_basicsize, 1ull << 40);
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL);
+		put64(m, type, l->type_basicsize, 16);
+		put64(m, type, l->type_flags, 0);
+		put64(m, type, l->type_dictoffset, (uint64_t)-8);
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), -ENOENT);
+		put64(m, type, l->type_dictoffset, 1ull << 40);
+		cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL);
+	}
+	free(m);
+}
+
+Test(pyobj, deleted_entries_and_old_dicts)
+{
+	const struct py_layout *l = pylayout_find(3, 10);
+	struct img *m = img_new();
+	struct pyf_reader r = name_reader(m, l);
+	const char *names[] = { "_gone", NULL, "_name" };
+	uint64_t vals[3], self, v, d, k;
+
+	cr_assert_not_null(l);
+	vals[0] = pystr(m, l, "x");
+	vals[1] = 0;
+	vals[2] = pystr(m, l, "late");
+	self = new_instance(m, l, ST_COMBINED, names, vals, 3);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), 0, "a deleted entry is passed over");
+	cr_assert_eq(v, vals[2]);
+	/* A split table whose value was deleted: no attribute. */
+	self = new_instance(m, l, ST_SPLIT, names, vals, 3);
+	memcpy(&d, m->mem + (self - BASE) + 16, 8);
+	memcpy(&k, m->mem + (d - BASE) + l->dict_values, 8);
+	put64(m, k, 16, 0);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -ENOENT);
+	/* dk_size not a power of two, or absurd. */
+	memcpy(&k, m->mem + (d - BASE) + l->dict_keys, 8);
+	put64(m, k, l->keys_size, 12);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL);
+	put64(m, k, l->keys_size, 1ull << 50);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -EINVAL);
+	/* No dict at all yet. */
+	put64(m, self, 16, 0);
+	cr_assert_eq(pyo_attr(&r, self, "_name", &v), -ENOENT);
+	free(m);
+}
+
+Test(pyobj, frame_chains_that_loop_or_never_end)
+{
+	const struct py_layout *l = pylayout_find(3, 13);
+	struct img *m = img_new();
+	struct pyf_reader r = name_reader(m, l);
+	uint64_t self, rt = img_alloc(m, 1024), ts = thread_named(m, l, ST_INLINE, "w", 9, &self);
+	uint64_t top, outer, code, f = 0;
+	char buf[64];
+
+	cr_assert_not_null(l);
+	cr_assert_eq(pyo_thread_name(&r, rt, ts, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "w");
+	/* The outermost frame's caller is the innermost: a loop. */
+	cr_assert_eq(pyf_top_frame(&r, ts, &top), 0);
+	cr_assert_eq(pyf_outermost(&r, top, &outer, &code), PYF_OK);
+	put64(m, outer, l->frame_back, top);
+	m->reads = 0;
+	cr_assert_eq(pyf_outermost(&r, top, &outer, &code), PYF_CYCLE);
+	cr_assert_leq(m->reads, 20);
+	cr_assert_neq(pyo_thread_name(&r, rt, ts, buf, sizeof(buf)), 0);
+	/* A long chain is followed to its end (its outermost frame). */
+	code = new_code(m, l, "deep", 1);
+	for (int i = 0; i < 3000; i++) {
+		f = new_frame(m, l, code, f);
+		if (!i)
+			top = f;
+	}
+	cr_assert_eq(pyf_outermost(&r, f, &outer, &code), PYF_OK);
+	cr_assert_eq(outer, top);
+	free(m);
+}

@@ -24,7 +24,13 @@
 	X(code_qualname) X(code_filename) X(code_firstlineno) X(code_linetable) \
 	X(code_code_adaptive) X(ob_type) X(var_size) X(bytes_sval) X(unicode_length) \
 	X(unicode_state) X(unicode_ascii_size) X(unicode_compact_size) X(state_kind_shift) \
-	X(state_compact_shift) X(state_ascii_shift)
+	X(state_compact_shift) X(state_ascii_shift) X(runtime_main_thread) X(frame_localsplus) \
+	X(type_basicsize) X(type_dictoffset) X(type_flags) X(heaptype_cached_keys) \
+	X(tpflags_managed_dict) X(tpflags_inline_values) X(managed_dict_before) \
+	X(managed_values_before) X(managed_tagged) X(dict_keys) X(dict_values) X(keys_size) \
+	X(keys_log2_size) X(keys_log2_index_bytes) X(keys_kind) X(keys_kind_general) \
+	X(keys_nentries) X(keys_indices) X(entry_size) X(entry_key) X(entry_value) \
+	X(uentry_size) X(uentry_key) X(uentry_value) X(values_values) X(values_valid)
 
 static void assert_same_layout(const struct py_layout *a, const struct py_layout *b)
 {
@@ -118,6 +124,27 @@ Test(pylayout, every_row_is_consistent)
 			  l->state_compact_shift >= l->state_kind_shift + 3, "3.%u", m);
 		cr_assert(l->state_ascii_shift < l->state_kind_shift ||
 			  l->state_ascii_shift >= l->state_kind_shift + 3, "3.%u", m);
+
+		/* Naming threads: the instance dict's shape by version. */
+		cr_assert(HAS(l, runtime_main_thread) && HAS(l, frame_localsplus) &&
+			  HAS(l, type_basicsize) && HAS(l, type_dictoffset) && HAS(l, type_flags) &&
+			  HAS(l, dict_keys) && HAS(l, dict_values) && HAS(l, keys_nentries) &&
+			  HAS(l, keys_indices) && HAS(l, entry_size) && HAS(l, values_values),
+			  "3.%u lacks an object field", m);
+		cr_assert_eq(HAS(l, keys_size), m <= 10, "3.%u", m);
+		cr_assert_eq(HAS(l, keys_log2_size), m >= 11, "3.%u", m);
+		cr_assert_eq(HAS(l, keys_kind), m >= 11, "3.%u", m);
+		cr_assert_eq(HAS(l, uentry_size), m >= 11, "3.%u", m);
+		cr_assert_eq(HAS(l, heaptype_cached_keys), m >= 11, "3.%u", m);
+		cr_assert_eq(l->tpflags_managed_dict != 0, m >= 11, "3.%u", m);
+		cr_assert_eq(HAS(l, managed_dict_before), m >= 11, "3.%u", m);
+		cr_assert_eq(HAS(l, managed_values_before), m == 11, "3.%u", m);
+		cr_assert_eq(l->managed_tagged, m == 12, "3.%u", m);
+		cr_assert_eq(l->tpflags_inline_values != 0, m >= 13, "3.%u", m);
+		cr_assert_eq(HAS(l, values_valid), m >= 13, "3.%u", m);
+		cr_assert_lt(l->entry_key, l->entry_size, "3.%u", m);
+		cr_assert_lt(l->entry_value, l->entry_size, "3.%u", m);
+		cr_assert_lt(l->dict_keys, l->dict_values, "3.%u", m);
 	}
 }
 
@@ -177,6 +204,7 @@ static void synth(uint64_t w[W_END])
 	w[W_IF + 1] = t->frame_back;
 	w[W_IF + 2] = t->frame_code;
 	w[W_IF + 3] = t->frame_instr;
+	w[W_IF + 4] = t->frame_localsplus;
 	w[W_IF + 5] = t->frame_owner;
 	w[W_CO] = 208;
 	w[W_CO + 1] = t->code_filename;
@@ -187,6 +215,11 @@ static void synth(uint64_t w[W_END])
 	w[W_CO + 9] = t->code_code_adaptive;
 	w[W_OB] = 16;
 	w[W_OB + 1] = t->ob_type;
+	w[W_TP] = 912;
+	w[W_TP + 3] = t->type_flags;
+	w[W_DICT] = 48;
+	w[W_DICT + 1] = t->dict_keys;
+	w[W_DICT + 2] = t->dict_values;
 	w[W_TUPLE] = 32;
 	w[W_TUPLE + 2] = t->var_size;
 	w[W_LIST] = 40;
@@ -221,6 +254,31 @@ Test(pylayout, debug_offsets_synthetic_matches_table)
 	synth(w);
 	cr_assert_eq(parse_exact(w, sizeof(w), &l), 0);
 	assert_same_layout(&l, pylayout_find(3, 13));
+}
+
+/*
+ * The object fields debug offsets lack come from the table's 3.13 row,
+ * only while the four they do give agree with it: otherwise none at all
+ * (threads keep their kernel names), and the frames are still read.
+ */
+Test(pylayout, debug_offsets_object_fields_need_the_row_to_agree)
+{
+	const struct py_layout *t = pylayout_find(3, 13);
+	uint64_t w[W_END];
+	struct py_layout l;
+
+	synth(w);
+	w[W_DICT + 2] = t->dict_values + 8;
+	cr_assert_eq(parse_exact(w, sizeof(w), &l), 0);
+	cr_assert_eq(l.frame_back, t->frame_back);
+	cr_assert_eq(l.dict_values, PYL_NONE);
+	cr_assert_eq(l.keys_indices, PYL_NONE);
+	cr_assert_eq(l.tpflags_managed_dict, 0);
+	synth(w);
+	w[W_IF + 4] = w[W_IF] + 1;      /* localsplus outside the frame */
+	cr_assert_eq(parse_exact(w, sizeof(w), &l), 0);
+	cr_assert_eq(l.frame_localsplus, PYL_NONE);
+	cr_assert_eq(l.runtime_main_thread, PYL_NONE);
 }
 
 Test(pylayout, debug_offsets_versions)

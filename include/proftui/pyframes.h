@@ -25,6 +25,8 @@ struct pyf_reader {
 	void *ctx;
 	uint64_t code_type;     /* &PyCode_Type in the target, 0 when unknown:
 				 * frames whose code is not a code object are skipped */
+	uint64_t str_type;      /* &PyUnicode_Type, 0 when unknown: an attribute
+				 * read as a str must be one (pyobj.h) */
 };
 
 /* One Python frame, innermost first in pyf_walk's output. */
@@ -59,6 +61,17 @@ int pyf_top_frame(const struct pyf_reader *r, uint64_t tstate, uint64_t *frame);
  */
 enum pyf_status pyf_walk(const struct pyf_reader *r, uint64_t frame, struct pyf_frame *out,
 			 size_t max, size_t *n);
+
+/*
+ * The outermost Python frame of the chain from `frame`, passing over shim
+ * frames and frames whose code is not a code object, as pyf_walk does:
+ * *outer and its code *code, both 0 when the chain has none.  At most
+ * PYF_MAX_OUTER frames are followed (PYF_DEPTH past them).  For naming a
+ * thread, not for every sample: the whole chain is read.
+ */
+#define PYF_MAX_OUTER 65536
+enum pyf_status pyf_outermost(const struct pyf_reader *r, uint64_t frame, uint64_t *outer,
+			      uint64_t *code);
 
 /* One thread state of the runtime's interpreters. */
 struct pyf_thread {

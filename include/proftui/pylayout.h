@@ -68,6 +68,46 @@ struct py_layout {
 	uint8_t state_kind_shift;       /* bit position of state.kind (3 bits) */
 	uint8_t state_compact_shift;    /* bit position of state.compact */
 	uint8_t state_ascii_shift;      /* bit position of state.ascii */
+
+	/*
+	 * What naming a thread reads (pyobj.c): the threading.Thread object in
+	 * the thread's outermost frame and its instance attributes.  All
+	 * PYL_NONE (and the flags 0) when the generator could not learn them:
+	 * threads then keep their kernel names.
+	 */
+	uint16_t runtime_main_thread;   /* _PyRuntimeState.main_thread (pthread_t) */
+	uint16_t frame_localsplus;      /* f_localsplus / localsplus: the frame's locals */
+
+	/* PyTypeObject, PyHeapTypeObject */
+	uint16_t type_basicsize;        /* tp_basicsize (Py_ssize_t) */
+	uint16_t type_dictoffset;       /* tp_dictoffset (Py_ssize_t) */
+	uint16_t type_flags;            /* tp_flags (unsigned long) */
+	uint16_t heaptype_cached_keys;  /* 3.11+: ht_cached_keys, the instances' shared keys */
+	uint32_t tpflags_managed_dict;  /* 3.11+: Py_TPFLAGS_MANAGED_DICT, else 0 */
+	uint32_t tpflags_inline_values; /* 3.13+: Py_TPFLAGS_INLINE_VALUES, else 0 */
+	/* 3.11+, an instance of a managed-dict type: how many bytes before the
+	 * object its dict pointer (3.12: dict-or-values word) and its values
+	 * pointer (3.11 only) sit. */
+	uint16_t managed_dict_before;
+	uint16_t managed_values_before;
+	uint8_t managed_tagged;         /* 3.12: an odd dict word is the values' address - 1 */
+
+	/* PyDictObject, PyDictKeysObject, PyDictValues */
+	uint16_t dict_keys;             /* ma_keys */
+	uint16_t dict_values;           /* ma_values: non-NULL for a split table */
+	uint16_t keys_size;             /* 3.8-3.10: dk_size (Py_ssize_t) */
+	uint16_t keys_log2_size;        /* 3.11+: dk_log2_size (uint8_t) */
+	uint16_t keys_log2_index_bytes; /* 3.11+: dk_log2_index_bytes (uint8_t) */
+	uint16_t keys_kind;             /* 3.11+: dk_kind (uint8_t) */
+	uint8_t keys_kind_general;      /* 3.11+: DICT_KEYS_GENERAL (the others hold str keys only) */
+	uint16_t keys_nentries;         /* dk_nentries (Py_ssize_t) */
+	uint16_t keys_indices;          /* dk_indices: the hash table, then the entries */
+	uint16_t entry_size;            /* PyDictKeyEntry: hash, key, value */
+	uint16_t entry_key, entry_value;
+	uint16_t uentry_size;           /* 3.11+: PyDictUnicodeEntry: key, value */
+	uint16_t uentry_key, uentry_value;
+	uint16_t values_values;         /* the value array in a split table's values */
+	uint16_t values_valid;          /* 3.13+: PyDictValues.valid (uint8_t) */
 };
 
 /* The generated table, ordered by version; pylayout_count entries. */

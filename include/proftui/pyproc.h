@@ -53,6 +53,17 @@ size_t pyproc_stack(struct pyproc *py, uint32_t tid, struct frame *out, size_t m
 		    enum py_status *status);
 
 /*
+ * The name Python gives thread tid (pyobj.h: a threading.Thread's name,
+ * "MainThread"), UTF-8 into buf.  It costs a walk of the thread's whole
+ * frame chain and a dict lookup, a few dozen reads of the target: call it
+ * when a thread is first seen and now and then after (names can change),
+ * never per sample.  Returns 0; -ESRCH when tid has no thread state;
+ * -ENOENT when Python has no name for it; another -errno when the read
+ * failed (the thread moved on): try again later.
+ */
+int pyproc_thread_name(struct pyproc *py, uint32_t tid, char *buf, size_t len);
+
+/*
  * Does this command line run CPython?  Its program is named python*, or is
  * `env python*`, or is a script whose #! line names python.  A guess made
  * before exec, to sample with the low latency Python frames need.

@@ -25,6 +25,7 @@ enum rec_type {
 	REC_PYCODE,      /* a Python code object's names, before its first frame */
 	REC_NOTE,        /* a one-line message for the user (e.g. Python found) */
 	REC_THREADSTAT,  /* each thread's state, CPU time and switches, with REC_PROCSTAT */
+	REC_PYTHREAD,    /* a thread's name as Python gives it (first read, or renamed) */
 };
 
 struct rec_hdr {
@@ -124,6 +125,19 @@ struct rec_thread {
 	struct rec_hdr h;
 	uint32_t tid;
 	char comm[20];          /* NUL-terminated, raw bytes from the kernel */
+};
+
+/*
+ * The name of a Python thread (threading's, pyobj.h), read when the thread
+ * is first seen and every few seconds after, sent when it changes.  It
+ * replaces the thread's kernel name: every thread of a Python program has
+ * the interpreter's (python3), which tells them apart no more than "?".
+ */
+struct rec_pythread {
+	struct rec_hdr h;
+	uint32_t tid;
+	uint32_t pad;
+	char name[];            /* NUL-terminated, UTF-8 as Python has it */
 };
 
 struct rec_lost {

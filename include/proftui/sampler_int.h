@@ -45,6 +45,23 @@
  * found: a launched command maps it only after exec, and a program may
  * load libpython later (embedding). */
 #define SAMPLER_PYFIND_NS 500000000ull
+/* A Python thread's name (pyproc_thread_name, ~50 us) is read when the
+ * thread is first seen, then again this often while it is sampled (names
+ * can change), or sooner while none could be read (a thread not yet in its
+ * Thread._bootstrap); at most SAMPLER_PYNAME_BATCH names per look, and a
+ * look every SAMPLER_PYNAME_LOOK_NS.  Never per sample. */
+#define SAMPLER_PYNAME_NS 5000000000ull
+#define SAMPLER_PYNAME_RETRY_NS 1000000000ull
+#define SAMPLER_PYNAME_LOOK_NS 100000000ull
+#define SAMPLER_PYNAME_BATCH 16
+
+/* A thread seen in the samples: named once, its Python name kept fresh. */
+struct seen_thread {
+	uint32_t tid;
+	uint64_t seen_ns;        /* its latest sample */
+	uint64_t pyname_ns;      /* when to read its Python name next */
+	uint64_t pyname_print;   /* fingerprint of the Python name sent, 0: none */
+};
 
 /* A process other than the target whose samples arrived (inherited events). */
 struct child {
@@ -87,8 +104,10 @@ struct sampler {
 	uint64_t *ips;
 	uint8_t *rec;            /* one sample record being built */
 	size_t rec_cap;
-	uint32_t *tids;          /* threads already named */
+	struct seen_thread *tids; /* threads already named */
 	size_t ntids, captids;
+	size_t pyname_at;        /* where the next look for due names starts */
+	uint64_t pyname_look_ns; /* when to look next */
 	struct pollfd *pfds;
 	size_t npfds;
 
@@ -113,6 +132,8 @@ void sampler_procstat(struct sampler *s, bool last);
 void sampler_find_python(struct sampler *s);
 void sampler_forget_python(struct sampler *s);
 void sampler_read_python(struct sampler *s, uint32_t tid);
+/* Read the Python names that are due (SAMPLER_PYNAME_NS); from the loops. */
+void sampler_name_threads(struct sampler *s);
 bool sampler_build_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, const uint64_t *kips,
 			  size_t nk, const uint64_t *uips, size_t nu, enum unwind_status st);
 void sampler_emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns,

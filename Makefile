@@ -80,7 +80,7 @@ demo: $(B)/proftui workloads
 
 # The whole suite, as CI runs it (README): dependencies, gcc and clang with
 # -Werror, unit + end-to-end tests, the same under ASan+UBSan, the ring under
-# TSan, and a short run of every fuzzer.
+# TSan, a short run of every fuzzer and of every benchmark.
 check:
 	scripts/deps.sh
 	$(MAKE) CFLAGS="-O2 -g -Werror" all
@@ -89,6 +89,7 @@ check:
 	$(MAKE) SANITIZE=1 CFLAGS="-O1 -g -Werror" test
 	$(MAKE) tsan
 	$(MAKE) fuzz-smoke
+	$(MAKE) CFLAGS="-O2 -g -Werror" bench-smoke
 
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 10
@@ -96,7 +97,7 @@ FUZZ_SRCS_maps     := src/maps.c src/textscan.c
 FUZZ_SRCS_perfmap  := src/perfmap.c src/textscan.c
 FUZZ_SRCS_sanitize := src/sanitize.c
 FUZZ_SRCS_snapshot := src/snapshot.c src/profile.c src/prochist.c src/sanitize.c src/safefile.c \
-                      src/samplelog.c src/tstrip.c
+                      src/samplelog.c src/tstrip.c src/canvas.c
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*.c) $(wildcard include/proftui/*.h)
 	mkdir -p build-fuzz
@@ -126,8 +127,13 @@ $(B)/bench/work: bench/work.c tests/workloads/wl.h
 bench: all $(B)/bench/work
 	PROFTUI=$(B)/proftui WORK=$(B)/bench/work bench/run
 
-bench-smoke: $(B)/proftui $(B)/bench/work
-	PROFTUI=$(B)/proftui WORK=$(B)/bench/work bench/run --smoke
+# Every benchmark at tiny sizes, writing nothing (CI runs this: the scripts
+# must keep working; the figures mean nothing at these sizes).
+bench-smoke: $(B)/proftui $(B)/bench/work $(B)/bench/frametime $(B)/bench/unwindbench workloads
+	PROFTUI=$(B)/proftui WORK=$(B)/bench/work bench/run --smoke >/dev/null
+	PROFTUI=$(B)/proftui WORKLOADS=$(B)/workloads bench/features --smoke >/dev/null
+	$(B)/bench/frametime --sizes 10000 --frames 5 >/dev/null
+	WORK=$(B)/bench/work $(B)/bench/unwindbench -n 200 --seconds 0.5 >/dev/null
 
 # Time to draw each view from a loaded snapshot of 10k, 100k and 1M unique
 # stacks (~20 s; writes its section of BENCHMARKS.md).

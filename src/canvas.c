@@ -10,6 +10,11 @@
 #include "proftui/canvas.h"
 #include "proftui/sanitize.h"
 
+const char *const canvas_eighths[CANVAS_EIGHTHS] = {
+	"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+};
+
 #define CANVAS_TEXT_MAX 4096
 
 int canvas_resize(struct canvas *c, int w, int h)

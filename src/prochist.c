@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proftui/canvas.h"
 #include "proftui/prochist.h"
 
-#define PROCHIST_LEVELS 8
+#define PROCHIST_LEVELS CANVAS_EIGHTHS
 /* Longest glyph: the UTF-8 block elements are 3 bytes. */
 #define PROCHIST_GLYPH_MAX 3
 
@@ -197,11 +198,6 @@ size_t prochist_series(const struct prochist *h, enum prochist_series which, dou
 	return n;
 }
 
-static const char *const prochist_blocks[PROCHIST_LEVELS] = {
-	/* U+2581 .. U+2588, lower one eighth block .. full block */
-	"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
-	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
-};
 static const char prochist_ascii[PROCHIST_LEVELS + 1] = " .:-=+*#";
 
 static int prochist_glyph(double v, double max)
@@ -239,7 +235,7 @@ int prochist_spark(const struct prochist *h, enum prochist_series which, char *b
 		if (ascii) {
 			buf[len++] = prochist_ascii[g];
 		} else {
-			memcpy(buf + len, prochist_blocks[g], PROCHIST_GLYPH_MAX);
+			memcpy(buf + len, canvas_eighths[g], PROCHIST_GLYPH_MAX);
 			len += PROCHIST_GLYPH_MAX;
 		}
 	}

@@ -9,26 +9,6 @@
  * a bigger window is refused as an implausible layout). */
 #define PYF_WINDOW 1024
 
-static bool has(uint16_t off)
-{
-	return off != PYL_NONE;
-}
-
-static int read_ptr(const struct pyf_reader *r, uint64_t addr, uint16_t off, uint64_t *v)
-{
-	if (!has(off))
-		return -ENOENT;
-	return r->read(r->ctx, addr + off, v, sizeof(*v));
-}
-
-static uint64_t get64(const uint8_t *buf, uint16_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
 /*
  * Read [0, end) of a struct in one call: walking a chain is one system call
  * per frame instead of one per field.  `end` is the end of the last field we
@@ -41,13 +21,6 @@ static int read_window(const struct pyf_reader *r, uint64_t addr, size_t end, ui
 	return r->read(r->ctx, addr, buf, end);
 }
 
-static size_t field_end(size_t end, uint16_t off, size_t size)
-{
-	if (has(off) && (size_t)off + size > end)
-		return (size_t)off + size;
-	return end;
-}
-
 int pyf_top_frame(const struct pyf_reader *r, uint64_t tstate, uint64_t *frame)
 {
 	const struct py_layout *l = r->l;
@@ -57,15 +30,15 @@ int pyf_top_frame(const struct pyf_reader *r, uint64_t tstate, uint64_t *frame)
 	*frame = 0;
 	if (!tstate)
 		return -EINVAL;
-	if (has(l->tstate_frame))
-		return read_ptr(r, tstate, l->tstate_frame, frame);
+	if (pyf_has(l->tstate_frame))
+		return pyf_read_ptr(r, tstate, l->tstate_frame, frame);
 	/* 3.11-3.12: the current frame hangs off the thread's _PyCFrame. */
-	err = read_ptr(r, tstate, l->tstate_cframe, &cframe);
+	err = pyf_read_ptr(r, tstate, l->tstate_cframe, &cframe);
 	if (err)
 		return err;
 	if (!cframe)
 		return 0;
-	return read_ptr(r, cframe, l->cframe_current_frame, frame);
+	return pyf_read_ptr(r, cframe, l->cframe_current_frame, frame);
 }
 
 /* The bytes of a frame struct that pyf_walk looks at. */
@@ -73,10 +46,10 @@ static size_t frame_window(const struct py_layout *l)
 {
 	size_t end = 0;
 
-	end = field_end(end, l->frame_back, 8);
-	end = field_end(end, l->frame_code, 8);
-	end = field_end(end, l->frame_is_entry, 1);
-	end = field_end(end, l->frame_owner, 1);
+	end = pyf_field_end(end, l->frame_back, 8);
+	end = pyf_field_end(end, l->frame_code, 8);
+	end = pyf_field_end(end, l->frame_is_entry, 1);
+	end = pyf_field_end(end, l->frame_owner, 1);
 	return end;
 }
 
@@ -87,7 +60,7 @@ static bool is_code(const struct pyf_reader *r, uint64_t code)
 
 	if (!r->code_type)
 		return true;
-	if (read_ptr(r, code, r->l->ob_type, &type))
+	if (pyf_read_ptr(r, code, r->l->ob_type, &type))
 		return false;
 	return type == r->code_type;
 }
@@ -130,17 +103,17 @@ static int read_frame(const struct pyf_reader *r, uint64_t addr, struct raw_fram
 
 	if (err)
 		return err;
-	f->back = get64(buf, l->frame_back);
-	f->code = get64(buf, l->frame_code);
-	f->entry = has(l->frame_is_entry) && buf[l->frame_is_entry];
-	f->shim = has(l->frame_owner) && buf[l->frame_owner] == l->owner_cstack;
+	f->back = pyf_get64(buf, l->frame_back);
+	f->code = pyf_get64(buf, l->frame_code);
+	f->entry = pyf_has(l->frame_is_entry) && buf[l->frame_is_entry];
+	f->shim = pyf_has(l->frame_owner) && buf[l->frame_owner] == l->owner_cstack;
 	return 0;
 }
 
 /* Before 3.11 each Python call is its own call of the evaluation loop. */
 static bool one_eval_per_frame(const struct py_layout *l)
 {
-	return !has(l->frame_is_entry) && !has(l->frame_owner);
+	return !pyf_has(l->frame_is_entry) && !pyf_has(l->frame_owner);
 }
 
 enum pyf_status pyf_walk(const struct pyf_reader *r, uint64_t frame, struct pyf_frame *out,
@@ -215,9 +188,9 @@ static size_t tstate_window(const struct py_layout *l)
 {
 	size_t end = 0;
 
-	end = field_end(end, l->tstate_next, 8);
-	end = field_end(end, l->tstate_thread_id, 8);
-	end = field_end(end, l->tstate_native_tid, 4);
+	end = pyf_field_end(end, l->tstate_next, 8);
+	end = pyf_field_end(end, l->tstate_thread_id, 8);
+	end = pyf_field_end(end, l->tstate_native_tid, 4);
 	return end;
 }
 
@@ -226,7 +199,7 @@ static int visit_interp(const struct pyf_reader *r, uint64_t interp, size_t *bud
 {
 	const struct py_layout *l = r->l;
 	uint64_t ts;
-	int err = read_ptr(r, interp, l->interp_tstate_head, &ts);
+	int err = pyf_read_ptr(r, interp, l->interp_tstate_head, &ts);
 
 	while (!err && ts) {
 		uint8_t buf[PYF_WINDOW];
@@ -237,13 +210,13 @@ static int visit_interp(const struct pyf_reader *r, uint64_t interp, size_t *bud
 		err = read_window(r, ts, tstate_window(l), buf);
 		if (err)
 			break;
-		t.pthread_id = get64(buf, l->tstate_thread_id);
-		if (has(l->tstate_native_tid))
+		t.pthread_id = pyf_get64(buf, l->tstate_thread_id);
+		if (pyf_has(l->tstate_native_tid))
 			memcpy(&t.native_tid, buf + l->tstate_native_tid, 4);
 		err = fn(ctx, &t);
 		if (err)
 			return err;
-		ts = get64(buf, l->tstate_next);
+		ts = pyf_get64(buf, l->tstate_next);
 	}
 	return err;
 }
@@ -253,14 +226,14 @@ int pyf_threads(const struct pyf_reader *r, uint64_t runtime, pyf_thread_fn fn, 
 	const struct py_layout *l = r->l;
 	size_t interps = PYF_MAX_INTERPS, threads = PYF_MAX_THREADS;
 	uint64_t in;
-	int err = read_ptr(r, runtime, l->runtime_interp_head, &in);
+	int err = pyf_read_ptr(r, runtime, l->runtime_interp_head, &in);
 
 	while (!err && in) {
 		if (interps-- == 0)
 			return -ELOOP;
 		err = visit_interp(r, in, &threads, fn, ctx);
 		if (!err)
-			err = read_ptr(r, in, l->interp_next, &in);
+			err = pyf_read_ptr(r, in, l->interp_next, &in);
 	}
 	return err;
 }
@@ -324,7 +297,7 @@ int pyf_str(const struct pyf_reader *r, uint64_t str, char *buf, size_t len)
 {
 	const struct py_layout *l = r->l;
 	uint8_t hdr[PYF_WINDOW], data[PYF_STR_MAX_CHARS * 4];
-	size_t hdr_len = field_end(field_end(0, l->unicode_length, 8), l->unicode_state, 4);
+	size_t hdr_len = pyf_field_end(pyf_field_end(0, l->unicode_length, 8), l->unicode_state, 4);
 	uint32_t state;
 	int64_t nchars;
 	unsigned kind;
@@ -334,7 +307,7 @@ int pyf_str(const struct pyf_reader *r, uint64_t str, char *buf, size_t len)
 	if (!len)
 		return -EINVAL;
 	buf[0] = '\0';
-	if (!str || !has(l->unicode_length) || !has(l->unicode_state))
+	if (!str || !pyf_has(l->unicode_length) || !pyf_has(l->unicode_state))
 		return -EINVAL;
 	err = read_window(r, str, hdr_len, hdr);
 	if (err)
@@ -360,15 +333,15 @@ int pyf_str(const struct pyf_reader *r, uint64_t str, char *buf, size_t len)
 int pyf_code(const struct pyf_reader *r, uint64_t code, struct pyf_code *out)
 {
 	const struct py_layout *l = r->l;
-	uint16_t name_off = has(l->code_qualname) ? l->code_qualname : l->code_name;
+	uint16_t name_off = pyf_has(l->code_qualname) ? l->code_qualname : l->code_name;
 	uint64_t name, file;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = read_ptr(r, code, name_off, &name);
+	err = pyf_read_ptr(r, code, name_off, &name);
 	if (!err)
-		err = read_ptr(r, code, l->code_filename, &file);
-	if (!err && has(l->code_firstlineno))
+		err = pyf_read_ptr(r, code, l->code_filename, &file);
+	if (!err && pyf_has(l->code_firstlineno))
 		err = r->read(r->ctx, code + l->code_firstlineno, &out->firstlineno,
 			      sizeof(out->firstlineno));
 	if (!err)

@@ -19,33 +19,6 @@
  * a plain Python object's. */
 #define PYO_MAX_BASICSIZE 65536
 
-static bool has(uint16_t off)
-{
-	return off != PYL_NONE;
-}
-
-static uint64_t get64(const uint8_t *buf, uint16_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
-static int read_ptr(const struct pyf_reader *r, uint64_t addr, uint16_t off, uint64_t *v)
-{
-	if (!has(off))
-		return -ENOTSUP;
-	return r->read(r->ctx, addr + off, v, sizeof(*v));
-}
-
-static size_t field_end(size_t end, uint16_t off, size_t size)
-{
-	if (has(off) && (size_t)off + size > end)
-		return (size_t)off + size;
-	return end;
-}
-
 /*
  * Is the str at `str` exactly the ASCII text `s`?  Attribute names are
  * compact ASCII strs, so one read of the header settles most keys; only
@@ -56,7 +29,7 @@ static bool str_is(const struct pyf_reader *r, uint64_t str, const char *s, size
 {
 	const struct py_layout *l = r->l;
 	uint8_t hdr[PYO_WINDOW], data[64];
-	size_t end = field_end(field_end(0, l->unicode_length, 8), l->unicode_state, 4);
+	size_t end = pyf_field_end(pyf_field_end(0, l->unicode_length, 8), l->unicode_state, 4);
 	uint32_t state;
 	int64_t nchars;
 
@@ -110,7 +83,7 @@ static unsigned log2_of(uint64_t v)
 static int keys_size(const struct py_layout *l, const uint8_t *hdr, uint64_t *slots,
 		     uint64_t *index_bytes)
 {
-	if (has(l->keys_size)) {
+	if (pyf_has(l->keys_size)) {
 		int64_t size;
 
 		memcpy(&size, hdr + l->keys_size, 8);
@@ -120,7 +93,7 @@ static int keys_size(const struct py_layout *l, const uint8_t *hdr, uint64_t *sl
 		*index_bytes = *slots * index_width(*slots);
 		return 0;
 	}
-	if (!has(l->keys_log2_size) || !has(l->keys_log2_index_bytes))
+	if (!pyf_has(l->keys_log2_size) || !pyf_has(l->keys_log2_index_bytes))
 		return -ENOTSUP;
 	if (hdr[l->keys_log2_size] < 3 || hdr[l->keys_log2_size] > PYO_MAX_LOG2_SLOTS)
 		return -EINVAL;
@@ -141,13 +114,13 @@ static int keys_read(const struct pyf_reader *r, uint64_t addr, struct keys *k)
 	bool general = true;
 	int err;
 
-	if (!has(l->keys_nentries) || !has(l->keys_indices) || !has(l->entry_size))
+	if (!pyf_has(l->keys_nentries) || !pyf_has(l->keys_indices) || !pyf_has(l->entry_size))
 		return -ENOTSUP;
-	end = field_end(end, l->keys_size, 8);
-	end = field_end(end, l->keys_log2_size, 1);
-	end = field_end(end, l->keys_log2_index_bytes, 1);
-	end = field_end(end, l->keys_kind, 1);
-	end = field_end(end, l->keys_nentries, 8);
+	end = pyf_field_end(end, l->keys_size, 8);
+	end = pyf_field_end(end, l->keys_log2_size, 1);
+	end = pyf_field_end(end, l->keys_log2_index_bytes, 1);
+	end = pyf_field_end(end, l->keys_kind, 1);
+	end = pyf_field_end(end, l->keys_nentries, 8);
 	if (!addr || end > sizeof(hdr))
 		return -EINVAL;
 	if ((err = r->read(r->ctx, addr, hdr, end)))
@@ -160,14 +133,14 @@ static int keys_read(const struct pyf_reader *r, uint64_t addr, struct keys *k)
 		return -EINVAL;
 	if ((uint64_t)nentries > PYO_MAX_ENTRIES)
 		return -E2BIG;
-	if (has(l->keys_kind))
+	if (pyf_has(l->keys_kind))
 		general = hdr[l->keys_kind] == l->keys_kind_general;
 	k->nentries = (uint64_t)nentries;
 	k->entries = addr + l->keys_indices + index_bytes;
 	k->esize = general ? l->entry_size : l->uentry_size;
 	k->ekey = general ? l->entry_key : l->uentry_key;
 	k->evalue = general ? l->entry_value : l->uentry_value;
-	if (!has(k->esize) || !has(k->ekey) || !has(k->evalue) || k->esize > PYO_ENTRY_MAX ||
+	if (!pyf_has(k->esize) || !pyf_has(k->ekey) || !pyf_has(k->evalue) || k->esize > PYO_ENTRY_MAX ||
 	    k->ekey + 8u > k->esize || k->evalue + 8u > k->esize)
 		return -ENOTSUP;
 	return 0;
@@ -193,10 +166,10 @@ static int keys_find(const struct pyf_reader *r, const struct keys *k, uint64_t 
 		for (uint64_t i = 0; i < m; i++) {
 			const uint8_t *e = buf + i * k->esize;
 
-			if (!str_is(r, get64(e, k->ekey), name, n))
+			if (!str_is(r, pyf_get64(e, k->ekey), name, n))
 				continue;
 			if (!values) {
-				*value = get64(e, k->evalue);
+				*value = pyf_get64(e, k->evalue);
 			} else if ((err = r->read(r->ctx, values + (at + i) * 8, value, 8))) {
 				return err;
 			}
@@ -220,8 +193,8 @@ static int from_dict(const struct pyf_reader *r, uint64_t dict, struct attrs *a)
 
 	if (!dict)
 		return -ENOENT;
-	if ((err = read_ptr(r, dict, l->dict_keys, &a->keys)) ||
-	    (err = read_ptr(r, dict, l->dict_values, &a->values)))
+	if ((err = pyf_read_ptr(r, dict, l->dict_keys, &a->keys)) ||
+	    (err = pyf_read_ptr(r, dict, l->dict_values, &a->values)))
 		return err;
 	if (!a->keys)
 		return -EINVAL;
@@ -234,7 +207,7 @@ static int from_dict(const struct pyf_reader *r, uint64_t dict, struct attrs *a)
 static int from_values(const struct pyf_reader *r, uint64_t type, uint64_t values,
 		       struct attrs *a)
 {
-	int err = read_ptr(r, type, r->l->heaptype_cached_keys, &a->keys);
+	int err = pyf_read_ptr(r, type, r->l->heaptype_cached_keys, &a->keys);
 
 	if (err)
 		return err;
@@ -254,11 +227,11 @@ static int type_read(const struct pyf_reader *r, uint64_t type, struct type_head
 {
 	const struct py_layout *l = r->l;
 	uint8_t buf[PYO_WINDOW];
-	size_t end = field_end(field_end(field_end(0, l->type_flags, 8), l->type_basicsize, 8),
+	size_t end = pyf_field_end(pyf_field_end(pyf_field_end(0, l->type_flags, 8), l->type_basicsize, 8),
 			       l->type_dictoffset, 8);
 	int err;
 
-	if (!has(l->type_flags) || !has(l->type_basicsize) || !has(l->type_dictoffset))
+	if (!pyf_has(l->type_flags) || !pyf_has(l->type_basicsize) || !pyf_has(l->type_dictoffset))
 		return -ENOTSUP;
 	if (!type || end > sizeof(buf))
 		return -EINVAL;
@@ -285,16 +258,16 @@ static int managed(const struct pyf_reader *r, uint64_t obj, uint64_t type,
 		uint64_t values = obj + (uint64_t)t->basicsize;
 		uint8_t valid;
 
-		if (!has(l->values_valid))
+		if (!pyf_has(l->values_valid))
 			return -ENOTSUP;
 		if ((err = r->read(r->ctx, values + l->values_valid, &valid, 1)))
 			return err;
 		if (valid)
 			return from_values(r, type, values, a);
 	}
-	if (!has(l->managed_dict_before) || obj < l->managed_dict_before)
+	if (!pyf_has(l->managed_dict_before) || obj < l->managed_dict_before)
 		return -ENOTSUP;
-	if (has(l->managed_values_before)) {
+	if (pyf_has(l->managed_values_before)) {
 		/* 3.11: a values pointer of its own. */
 		if (obj < l->managed_values_before)
 			return -EINVAL;
@@ -319,7 +292,7 @@ static int instance_attrs(const struct pyf_reader *r, uint64_t obj, struct attrs
 
 	if (!obj)
 		return -EINVAL;
-	if ((err = read_ptr(r, obj, l->ob_type, &type)) || (err = type_read(r, type, &t)))
+	if ((err = pyf_read_ptr(r, obj, l->ob_type, &type)) || (err = type_read(r, type, &t)))
 		return err;
 	if (l->tpflags_managed_dict && (t.flags & l->tpflags_managed_dict))
 		return managed(r, obj, type, &t, a);
@@ -357,7 +330,7 @@ static int thread_object(const struct pyf_reader *r, uint64_t tstate, uint64_t *
 	int err;
 
 	*self = 0;
-	if (!has(l->frame_localsplus))
+	if (!pyf_has(l->frame_localsplus))
 		return -ENOTSUP;
 	if ((err = pyf_top_frame(r, tstate, &top)))
 		return err;
@@ -367,7 +340,7 @@ static int thread_object(const struct pyf_reader *r, uint64_t tstate, uint64_t *
 		return -EINVAL;
 	if (!outer)
 		return -ENOENT;
-	if ((err = read_ptr(r, code, l->code_name, &name)))
+	if ((err = pyf_read_ptr(r, code, l->code_name, &name)))
 		return err;
 	if (!str_is(r, name, "_bootstrap", 10))
 		return -ENOENT;
@@ -379,8 +352,8 @@ static bool main_thread(const struct pyf_reader *r, uint64_t runtime, uint64_t t
 {
 	uint64_t id, main;
 
-	return !read_ptr(r, tstate, r->l->tstate_thread_id, &id) &&
-	       !read_ptr(r, runtime, r->l->runtime_main_thread, &main) && id && id == main;
+	return !pyf_read_ptr(r, tstate, r->l->tstate_thread_id, &id) &&
+	       !pyf_read_ptr(r, runtime, r->l->runtime_main_thread, &main) && id && id == main;
 }
 
 int pyo_thread_name(const struct pyf_reader *r, uint64_t runtime, uint64_t tstate, char *buf,
@@ -395,7 +368,7 @@ int pyo_thread_name(const struct pyf_reader *r, uint64_t runtime, uint64_t tstat
 	err = thread_object(r, tstate, &self);
 	if (!err && !(err = pyo_attr(r, self, "_name", &name))) {
 		/* Anything but a str is not a name we can show. */
-		if (r->str_type && (read_ptr(r, name, r->l->ob_type, &type) || type != r->str_type))
+		if (r->str_type && (pyf_read_ptr(r, name, r->l->ob_type, &type) || type != r->str_type))
 			return -EINVAL;
 		return pyf_str(r, name, buf, len);
 	}

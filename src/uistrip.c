@@ -11,7 +11,7 @@
 #define UISTRIP_LABEL	8
 /* Columns PgUp / PgDn move the cursor. */
 #define UISTRIP_PAGE	10
-#define UISTRIP_LEVELS	8
+#define UISTRIP_LEVELS	CANVAS_EIGHTHS
 
 struct uistrip {
 	bool shown, picking, has_mark, has_range;
@@ -26,11 +26,6 @@ struct geom {
 	size_t ncols;			/* columns with slices (at least 1) */
 };
 
-static const char *const uistrip_blocks[UISTRIP_LEVELS] = {
-	/* U+2581 .. U+2588, lower one eighth block .. full block */
-	"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
-	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
-};
 /* Every level visible: an empty column is a space. */
 static const char uistrip_ascii[UISTRIP_LEVELS + 1] = ".:-=+*#@";
 
@@ -298,7 +293,7 @@ static void draw_column(const struct uistrip *u, struct canvas *c, int y, size_t
 	bool cur = u->picking && col == col_of(g, u->cursor);
 	int level = n && max ? (int)((n * (UISTRIP_LEVELS - 1) + max / 2) / max) : 0;
 	char ascii[2] = { uistrip_ascii[level], '\0' };
-	const char *glyph = c->ascii ? ascii : uistrip_blocks[level];
+	const char *glyph = c->ascii ? ascii : canvas_eighths[level];
 	/* The pairs colour the background: reversed, the glyph takes it. */
 	uint8_t color = column_color(v, by_state, level), attr = sel ? 0 : CA_REVERSE;
 

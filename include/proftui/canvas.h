@@ -61,6 +61,11 @@ struct canvas {
 	struct canvas_cell *cells;
 };
 
+/* The eight block glyphs from one eighth to full height (U+2581..U+2588,
+ * 3 bytes of UTF-8 each): the bars of sparklines and the time strip. */
+#define CANVAS_EIGHTHS 8
+extern const char *const canvas_eighths[CANVAS_EIGHTHS];
+
 /* Size (or resize) the canvas and clear it.  Returns 0 or -ENOMEM. */
 int canvas_resize(struct canvas *c, int w, int h);
 void canvas_release(struct canvas *c);

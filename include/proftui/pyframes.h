@@ -2,9 +2,11 @@
 #ifndef PROFTUI_PYFRAMES_H
 #define PROFTUI_PYFRAMES_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "proftui/pylayout.h"
 
@@ -48,6 +50,41 @@ enum pyf_status {
 	PYF_BAD,                /* an implausible value (not a code object, null code) */
 	PYF__COUNT
 };
+
+/* Field helpers shared by the readers of Python structs (pyframes.c,
+ * pyobj.c).  Does the layout have this field? */
+static inline bool pyf_has(uint16_t off)
+{
+	return off != PYL_NONE;
+}
+
+/* A pointer-sized field of a struct already read into buf. */
+static inline uint64_t pyf_get64(const uint8_t *buf, uint16_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+/* Read the pointer-sized field at addr + off: 0, -ENOTSUP when the layout
+ * lacks the field, or the read's -errno. */
+static inline int pyf_read_ptr(const struct pyf_reader *r, uint64_t addr, uint16_t off,
+			       uint64_t *v)
+{
+	if (!pyf_has(off))
+		return -ENOTSUP;
+	return r->read(r->ctx, addr + off, v, sizeof(*v));
+}
+
+/* How far a struct must be read to hold the field (off, size) as well as
+ * the first `end` bytes. */
+static inline size_t pyf_field_end(size_t end, uint16_t off, size_t size)
+{
+	if (pyf_has(off) && (size_t)off + size > end)
+		return (size_t)off + size;
+	return end;
+}
 
 /*
  * The innermost frame of a thread state: *frame = 0 when it runs no Python

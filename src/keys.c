@@ -71,3 +71,16 @@ const char *key_scope_name(enum key_scope s)
 
 	return (unsigned)s < KS__COUNT ? names[s] : "";
 }
+
+bool keys_list_step(int key, long page, long n, long *step)
+{
+	switch (key) {
+	case K_UP: case 'k': *step = -1; return true;
+	case K_DOWN: case 'j': *step = 1; return true;
+	case K_PGUP: case 'B' & 0x1f: *step = -page; return true;
+	case K_PGDN: case 'F' & 0x1f: *step = page; return true;
+	case K_HOME: case 'g': *step = -n; return true;
+	case K_END: case 'G': *step = n; return true;
+	default: return false;
+	}
+}

@@ -295,28 +295,12 @@ static size_t dv_page(const struct dv *t)
 
 static unsigned dv_move(struct dv *t, int key)
 {
-	switch (key) {
-	case K_UP: case 'k':
-		dv_select(t, t->cursor ? t->cursor - 1 : 0);
-		break;
-	case K_DOWN: case 'j':
-		dv_select(t, t->cursor + 1);
-		break;
-	case K_PGUP: case 'B' & 0x1f:
-		dv_select(t, t->cursor > dv_page(t) ? t->cursor - dv_page(t) : 0);
-		break;
-	case K_PGDN: case 'F' & 0x1f:
-		dv_select(t, t->cursor + dv_page(t));
-		break;
-	case K_HOME: case 'g':
-		dv_select(t, 0);
-		break;
-	case K_END: case 'G':
-		dv_select(t, t->nrows ? t->nrows - 1 : 0);
-		break;
-	default:
+	long step, to;
+
+	if (!keys_list_step(key, (long)dv_page(t), (long)t->nrows, &step))
 		return VR_IGNORED;
-	}
+	to = (long)t->cursor + step;
+	dv_select(t, to > 0 ? (size_t)to : 0);   /* dv_select clamps the end */
 	return VR_HANDLED;
 }
 

@@ -412,28 +412,12 @@ static size_t top_page(const struct top *t)
 
 static unsigned top_move(struct top *t, int key)
 {
-	switch (key) {
-	case K_UP: case 'k':
-		top_select(t, t->cursor ? t->cursor - 1 : 0);
-		break;
-	case K_DOWN: case 'j':
-		top_select(t, t->cursor + 1);
-		break;
-	case K_PGUP: case 'B' & 0x1f:
-		top_select(t, t->cursor > top_page(t) ? t->cursor - top_page(t) : 0);
-		break;
-	case K_PGDN: case 'F' & 0x1f:
-		top_select(t, t->cursor + top_page(t));
-		break;
-	case K_HOME: case 'g':
-		top_select(t, 0);
-		break;
-	case K_END: case 'G':
-		top_select(t, t->nrows ? t->nrows - 1 : 0);
-		break;
-	default:
+	long step, to;
+
+	if (!keys_list_step(key, (long)top_page(t), (long)t->nrows, &step))
 		return VR_IGNORED;
-	}
+	to = (long)t->cursor + step;
+	top_select(t, to > 0 ? (size_t)to : 0);   /* top_select clamps the end */
 	return VR_HANDLED;
 }
 

@@ -233,17 +233,11 @@ static unsigned tv_search(struct tv *t, const struct ui_model *m, int dir)
 
 static unsigned tv_key_move(struct tv *t, int key)
 {
-	long page = t->page > 2 ? t->page - 1 : 1;
+	long page = t->page > 2 ? t->page - 1 : 1, step;
 
-	switch (key) {
-	case K_UP: case 'k': return tv_move(t, -1);
-	case K_DOWN: case 'j': return tv_move(t, 1);
-	case K_PGUP: case 'B' & 0x1f: return tv_move(t, -page);
-	case K_PGDN: case 'F' & 0x1f: return tv_move(t, page);
-	case K_HOME: case 'g': return tv_move(t, -(long)sandwich_nrows(&t->sw));
-	case K_END: case 'G': return tv_move(t, (long)sandwich_nrows(&t->sw));
-	default: return VR_IGNORED;
-	}
+	if (!keys_list_step(key, page, (long)sandwich_nrows(&t->sw), &step))
+		return VR_IGNORED;
+	return tv_move(t, step);
 }
 
 static unsigned tv_key(struct view *v, int key, const struct ui_model *m)

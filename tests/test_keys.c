@@ -80,3 +80,23 @@ Test(keys, help_view_shows_every_binding)
 	view_free(v);
 	canvas_release(&c);
 }
+
+/* Every list view moves its cursor by the same keys. */
+Test(keys, list_steps)
+{
+	static const struct { int key; long step; } cases[] = {
+		{ K_UP, -1 }, { 'k', -1 }, { K_DOWN, 1 }, { 'j', 1 },
+		{ K_PGUP, -20 }, { 'B' & 0x1f, -20 }, { K_PGDN, 20 }, { 'F' & 0x1f, 20 },
+		{ K_HOME, -500 }, { 'g', -500 }, { K_END, 500 }, { 'G', 500 },
+	};
+	long step = 7;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert(keys_list_step(cases[i].key, 20, 500, &step), "key %d", cases[i].key);
+		cr_assert_eq(step, cases[i].step, "key %d: step %ld", cases[i].key, step);
+	}
+	step = 7;
+	cr_assert_not(keys_list_step('x', 20, 500, &step));
+	cr_assert_not(keys_list_step(K_ENTER, 20, 500, &step));
+	cr_assert_eq(step, 7, "a key that is no move changed the step");
+}

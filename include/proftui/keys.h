@@ -2,6 +2,8 @@
 #ifndef PROFTUI_KEYS_H
 #define PROFTUI_KEYS_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 /*
@@ -35,5 +37,13 @@ struct key_binding {
 extern const struct key_binding key_bindings[];
 
 const char *key_scope_name(enum key_scope s);
+
+/*
+ * The cursor step a list's movement key asks for, the same in every list
+ * view: -1 / +1 (Up, Down, k, j), -page / +page (PgUp, PgDn, Ctrl-B,
+ * Ctrl-F), -n / +n (Home, End, g, G: past either end, for the view to
+ * clamp).  False, *step untouched, for any other key.
+ */
+bool keys_list_step(int key, long page, long n, long *step);
 
 #endif

@@ -78,6 +78,19 @@ bg_start() {
 
 alive() { kill -0 "$1" 2>/dev/null; }
 
+# free_running PID WHAT: no thread of PID is stopped (State T or t) or
+# traced (TracerPid not 0) now; fails naming the first that is.
+free_running() {
+	local f
+	for f in /proc/"$1"/task/*/status; do
+		[ -r "$f" ] || continue
+		if awk '/^State:/ { s = $2 } /^TracerPid:/ { t = $2 }
+		        END { exit !(s == "T" || s == "t" || t != 0) }' "$f" 2>/dev/null; then
+			fail "$2: $(dirname "$f") left $(awk '/^State:|^TracerPid:/' "$f" | paste -sd' ')"
+		fi
+	done
+}
+
 # Threads of process $1 right now (0 if it is gone).
 nthreads() {
 	local t=("/proc/$1/task"/*)

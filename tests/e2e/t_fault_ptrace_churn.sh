@@ -6,17 +6,6 @@
 # ptrace method handles them through its own stops (clone and exec events,
 # threads dying under it), where a mistake leaves a thread stopped.
 
-free_running() {
-	local f
-	for f in /proc/"$1"/task/*/status; do
-		[ -r "$f" ] || continue
-		if awk '/^State:/ { s = $2 } /^TracerPid:/ { t = $2 }
-		        END { exit !(s == "T" || s == "t" || t != 0) }' "$f" 2>/dev/null; then
-			fail "$2: $(dirname "$f") left $(awk '/^State:|^TracerPid:/' "$f" | paste -sd' ')"
-		fi
-	done
-}
-
 # Threads born and dying every millisecond, attached.
 bg_start "$WORKLOADS/churn" 60
 pid=$BG_PID

@@ -2,18 +2,6 @@
 # t_fault_signals.sh — SIGINT/SIGTERM/SIGHUP to batch proftui at set moments (perf and ptrace, attached and launched): exit 128+N, the -o file written and loadable, the target free.
 . "$(dirname "$0")/lib.sh"
 
-# free_running PID WHAT: no thread of PID stopped (T, t) or traced.
-free_running() {
-	local f
-	for f in /proc/"$1"/task/*/status; do
-		[ -r "$f" ] || continue
-		if awk '/^State:/ { s = $2 } /^TracerPid:/ { t = $2 }
-		        END { exit !(s == "T" || s == "t" || t != 0) }' "$f" 2>/dev/null; then
-			fail "$2: $(dirname "$f") left $(awk '/^State:|^TracerPid:/' "$f" | paste -sd' ')"
-		fi
-	done
-}
-
 signum() { kill -l "$1"; }
 
 # signal_at SIG DELAY ARGS...: proftui -b ARGS in the background, SIG after

@@ -12,16 +12,6 @@ bg_start "$WORKLOADS/split" 120
 target=$BG_PID
 sleep 0.3
 
-free_running() {
-	local f
-	for f in /proc/"$1"/task/*/status; do
-		if awk '/^State:/ { s = $2 } /^TracerPid:/ { t = $2 }
-		        END { exit !(s == "T" || s == "t" || t != 0) }' "$f" 2>/dev/null; then
-			fail "$2: $(dirname "$f") left $(awk '/^State:|^TracerPid:/' "$f" | paste -sd' ')"
-		fi
-	done
-}
-
 n=0
 for method in perf ptrace; do
 	for how in SEGV q INT HUP TERM; do

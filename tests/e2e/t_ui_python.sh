@@ -20,6 +20,10 @@ grep -q 'leaf_a (pysplit.py:' "$SCREEN" || fail "merged: no leaf_a row"
 # Python frames only: the Python functions carry the self time.
 tui_keys p
 tui_wait 'python: python' 5 || fail "p did not switch to Python frames only"
+# The table keeps the selected function in view: a native function chosen
+# while it was on top (early on) sinks in this view and scrolls the table,
+# so go to the top before reading it.
+tui_keys g
 sleep 1
 tui_capture
 first=$(tui_first_row)
@@ -38,6 +42,7 @@ le "$native" 3 || { cat "$SCREEN"; fail "python view: $native % still in native 
 # Native frames only: no Python function, the evaluation loop is back.
 tui_keys p
 tui_wait 'python: native' 5 || fail "p did not switch to native frames only"
+tui_keys g
 sleep 1
 tui_capture
 grep -q 'pysplit.py' "$SCREEN" && { cat "$SCREEN"; fail "native view: Python functions still listed"; }

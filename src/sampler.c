@@ -412,6 +412,25 @@ static void on_ptrace_sample(void *ctx, pid_t tid, const uint64_t *ips, size_t n
 	sampler_emit_sample(s, (uint32_t)tid, now, NULL, 0, ips, n, st);
 }
 
+/*
+ * The next ptrace round in period ± 25 %, the same on average: a round
+ * stops the threads it samples for a while, so strictly periodic rounds
+ * can lock onto a workload's own period and keep landing in the same phase
+ * of it (a loop whose slow-to-unwind part is sampled, and so stretched,
+ * more than the rest).  Random spacing breaks that lock; perf's timer
+ * interrupts do not stop the target, so the perf method needs none.
+ */
+static uint64_t sampler_jitter(struct sampler *s, uint64_t period)
+{
+	uint64_t x = s->jitter_rng ? s->jitter_rng : monotime_ns() | 1;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	s->jitter_rng = x;
+	return period - period / 4 + x % (period / 2 + 1);
+}
+
 static void run_ptrace(struct sampler *s)
 {
 	uint64_t period = 1000000000ull / s->o.freq_hz, next = monotime_ns();
@@ -438,7 +457,7 @@ static void run_ptrace(struct sampler *s)
 				sampler_wake_soon(s);
 			continue;
 		}
-		next += period;
+		next += sampler_jitter(s, period);
 		/* The target's end shows up here too (-ESRCH), after ptrace
 		 * has collected its exit status. */
 		if (ptracer_sample(s->pt, s->o.max_depth, on_ptrace_sample, s, NULL) == -ESRCH)

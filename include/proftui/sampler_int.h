@@ -74,6 +74,7 @@ struct sampler {
 	struct ring *ring;
 	int wake_fd;
 	uint64_t woke_ns;        /* the last sampler_wake_soon that woke it */
+	uint64_t jitter_rng;     /* xorshift state: ptrace rounds' spacing */
 	int stop_fd;             /* eventfd: the consumer asks us to finish */
 	int ctl_fd;              /* eventfd: the consumer asks for off_req */
 	atomic_int off_req;      /* -1 nothing, else turn --off-cpu off (0) or on (1) */

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# t_ptrace.sh — the ptrace fallback (--method ptrace): the 60/30/10 split within ±5 (200 Hz cap, fewer samples),
+# t_ptrace.sh — the ptrace fallback (--method ptrace): the 60/30/10 split within ±5 (200 Hz cap: 6 s for ~1,200 samples, so ±5 is 3.5 sigma),
 # the launched command's exit status, and after an attach no thread left stopped or traced.
 . "$(dirname "$0")/lib.sh"
 
-run_batch --method ptrace -- "$WORKLOADS/split" 4
+run_batch --method ptrace -- "$WORKLOADS/split" 6
 expect_rc 0
 expect_table
 grep -q 'method: ptrace' "$OUT" || fail "summary does not say ptrace"
@@ -19,7 +19,7 @@ expect_rc 3
 bg_start "$WORKLOADS/split" 8
 pid=$BG_PID
 sleep 0.3
-run_batch --method ptrace -d 3 -p "$pid"
+run_batch --method ptrace -d 4 -p "$pid"
 expect_rc 0
 check_self func_a 60 6 split
 alive "$pid" || fail "the target died"

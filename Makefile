@@ -57,7 +57,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t --jobs 2; done
 
-e2e: $(B)/proftui workloads
+e2e: $(B)/proftui workloads $(B)/bench/unwindbench
 	@PROFTUI=$(B)/proftui WORKLOADS=$(B)/workloads tests/e2e/run.sh
 
 test: unit e2e
@@ -96,6 +96,7 @@ FUZZ_SECONDS ?= 10
 FUZZ_SRCS_maps     := src/maps.c src/textscan.c
 FUZZ_SRCS_perfmap  := src/perfmap.c src/textscan.c
 FUZZ_SRCS_sanitize := src/sanitize.c
+FUZZ_SRCS_cfi      := src/cfi.c
 FUZZ_SRCS_snapshot := src/snapshot.c src/profile.c src/prochist.c src/sanitize.c src/safefile.c \
                       src/samplelog.c src/tstrip.c src/canvas.c
 

@@ -302,6 +302,45 @@ static void replay(struct uw *uw, struct modcache *mc, const struct collect *c, 
 	}
 }
 
+/*
+ * Every sample unwound by libunwind alone and by the rule cache: both must
+ * give the same frames and the same ending, or the fast path is wrong.
+ * Returns the number of samples that differ; *fast counts those the rule
+ * cache unwound by itself.
+ */
+static size_t verify(struct uw *uw, struct modcache *mc, const struct collect *c, uint64_t *ips,
+		     uint64_t *ips2, size_t *fast)
+{
+	size_t bad = 0;
+
+	*fast = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct capture *cap = &c->caps[i];
+		enum unwind_status st, st2;
+		uint64_t f0, s0, f1, s1;
+		size_t n, n2;
+
+		modcache_set_sample_time(mc, cap->time_ns);
+		uw_set_fast(uw, false);
+		n = uw_unwind(uw, cap->regs, cap->stack, cap->stack_len, ips, MAX_DEPTH, &st);
+		uw_set_fast(uw, true);
+		uw_stats(uw, &f0, &s0);
+		n2 = uw_unwind(uw, cap->regs, cap->stack, cap->stack_len, ips2, MAX_DEPTH, &st2);
+		uw_stats(uw, &f1, &s1);
+		*fast += f1 - f0;
+		if (n != n2 || st != st2 || memcmp(ips, ips2, n * sizeof(*ips))) {
+			if (bad++ < 5) {
+				fprintf(stderr, "unwindbench: sample %zu (stack %zu, sp %#llx): libunwind %zu frames (status %d), "
+						"rule cache %zu (status %d)\n", i, cap->stack_len, (unsigned long long)cap->regs[7], n, (int)st, n2, (int)st2);
+				for (size_t k = 0; k < n || k < n2; k++)
+					fprintf(stderr, "  %2zu  %#18llx  %#18llx\n", k,
+						k < n ? (unsigned long long)ips[k] : 0ull,
+						k < n2 ? (unsigned long long)ips2[k] : 0ull);
+			}
+		}
+	}
+	return bad;
+}
 
 static void cpu_model(char *buf, size_t len)
 {
@@ -331,13 +370,15 @@ static const char *const status_names[UWS__COUNT] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: unwindbench [-p PID | --work PATH] [-n SAMPLES] [-F HZ] [-t THREADS]\n"
-		     "                   [--seconds S] [--depth-hist] [--write FILE]\n"
+		     "                   [--seconds S] [--depth-hist] [--verify] [--write FILE]\n"
 		     "  Captures SAMPLES (default 2000) perf samples (registers + 16 KiB stack\n"
 		     "  copies, user space, HZ default 999) of PID or of a started fixed-work\n"
 		     "  workload (default build/bench/work, or $WORK; THREADS default 2), stops\n"
 		     "  the target and replays the samples through the unwinder once cold, then\n"
-		     "  for S seconds (default 3) warm.  Prints a markdown section; --write\n"
-		     "  replaces it in FILE (appended when absent).\n");
+		     "  for S seconds (default 3) warm, with the rule cache and with libunwind\n"
+		     "  alone.  Prints a markdown section; --write replaces it in FILE (appended\n"
+		     "  when absent).  --verify first unwinds every sample both ways and exits 1\n"
+		     "  if any differs.\n");
 }
 
 static bool parse_num(const char *s, double lo, double hi, double *v)
@@ -354,15 +395,16 @@ int main(int argc, char **argv)
 	const char *work = getenv("WORK"), *write = NULL;
 	unsigned hz = 999, threads = 2;
 	double seconds = 3.0, v;
-	bool hist = false;
+	bool hist = false, check = false;
 	pid_t pid = 0;
 	struct collect c = { .want = 2000 };
 	struct modcache *mc = NULL;
 	struct uw *uw = NULL;
-	uint64_t *ips = NULL;
-	struct pass cold = { 0 }, warm = { 0 };
-	size_t nmods = 0, passes = 0;
-	double t0, cold_s, warm_s, rate, cold_rate, mean;
+	uint64_t *ips = NULL, *ips2 = NULL;
+	struct pass cold = { 0 }, warm = { 0 }, slow = { 0 };
+	size_t nmods = 0, passes = 0, slow_passes = 0, differ = 0, fast_n = 0;
+	uint64_t n_fast, n_slow;
+	double t0, cold_s, warm_s, slow_s, rate, cold_rate, slow_rate, mean;
 	char err[512] = "", cpu[256];
 	struct sbuf md = { 0 };
 	struct utsname un;
@@ -391,6 +433,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--depth-hist")) {
 			hist = true;
 			continue;
+		} else if (!strcmp(a, "--verify")) {
+			check = true;
+			continue;
 		} else {
 			bool help = !strcmp(a, "--help") || !strcmp(a, "-h");
 
@@ -403,7 +448,8 @@ int main(int argc, char **argv)
 	install_handlers();
 	c.caps = calloc(c.want, sizeof(*c.caps));
 	ips = calloc(MAX_DEPTH + 1, sizeof(*ips));
-	if (!c.caps || !ips) {
+	ips2 = calloc(MAX_DEPTH + 1, sizeof(*ips2));
+	if (!c.caps || !ips || !ips2) {
 		fprintf(stderr, "unwindbench: out of memory\n");
 		goto out;
 	}
@@ -452,6 +498,10 @@ int main(int argc, char **argv)
 	replay(uw, mc, &c, ips, &cold);
 	cold_s = now_s() - t0;
 
+	uw_stats(uw, &n_fast, &n_slow);
+	if (check)
+		differ = verify(uw, mc, &c, ips, ips2, &fast_n);
+
 	/* Whole passes only, so every sample weighs the same in the mean. */
 	t0 = now_s();
 	do {
@@ -459,7 +509,23 @@ int main(int argc, char **argv)
 		passes++;
 		warm_s = now_s() - t0;
 	} while (warm_s < seconds);
+	/* The same with libunwind alone: what the rule cache saves. */
+	uw_set_fast(uw, false);
+	t0 = now_s();
+	do {
+		replay(uw, mc, &c, ips, &slow);
+		slow_passes++;
+		slow_s = now_s() - t0;
+	} while (slow_s < seconds);
+	uw_set_fast(uw, true);
 	pthread_sigmask(SIG_SETMASK, &before, NULL);
+	if (check) {
+		fprintf(stderr, "unwindbench: verify: %zu samples, %zu unwound alike by libunwind "
+				"and the rule cache (%zu by the rule cache alone), %zu differ\n",
+			c.n, c.n - differ, fast_n, differ);
+		if (differ)
+			goto out;
+	}
 
 	/* Done with the target: let it go before reporting. */
 	release_target();
@@ -468,6 +534,7 @@ int main(int argc, char **argv)
 	target_pid = 0;
 
 	rate = (double)warm.stacks / warm_s;
+	slow_rate = (double)slow.stacks / slow_s;
 	cold_rate = (double)cold.stacks / cold_s;
 	mean = (double)warm.frames / (double)warm.stacks;
 	cpu_model(cpu, sizeof(cpu));
@@ -495,6 +562,11 @@ int main(int argc, char **argv)
 	sb_printf(&md, "| measure | value |\n|---|---|\n");
 	sb_printf(&md, "| warm throughput | %.0f stacks/s |\n", rate);
 	sb_printf(&md, "| warm time per stack | %.2f µs |\n", 1e6 / rate);
+	sb_printf(&md, "| stacks unwound by cached rules alone (cold pass) | %.1f%% |\n",
+		  100.0 * (double)n_fast / (double)(n_fast + n_slow ? n_fast + n_slow : 1));
+	sb_printf(&md, "| warm throughput through libunwind alone (`uw_set_fast(false)`) | "
+		       "%.0f stacks/s (%.2f µs per stack): the rule cache is %.1f× faster |\n",
+		  slow_rate, 1e6 / slow_rate, rate / slow_rate);
 	sb_printf(&md, "| cold pass (first sight of every module and address) | %.0f stacks/s "
 		       "(%.2f µs per stack) |\n", cold_rate, 1e6 / cold_rate);
 	sb_printf(&md, "| frames per stack (mean) | %.1f |\n", mean);
@@ -536,6 +608,7 @@ out:
 		free(c.caps[i].stack);
 	free(c.caps);
 	free(ips);
+	free(ips2);
 	free(md.s);
 	return rc;
 }

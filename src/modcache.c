@@ -55,6 +55,7 @@ struct modcache {
 	modcache_announce_fn announce;
 	void *ctx;
 	struct mod_priv *anon;     /* the one module for anonymous code */
+	uint64_t generation;       /* bumped when the code mappings change */
 	/* The mapping of the last lookup: a stack's frames mostly sit in
 	 * one module, and each is looked up two or three times (unwinder
 	 * checks, then the frame record).  Into maps.v; NULL when stale. */
@@ -96,6 +97,7 @@ static void drop_map_cache(struct modcache *mc)
 
 void modcache_reset(struct modcache *mc)
 {
+	mc->generation++;
 	for (size_t i = 0; i < mc->nmods; i++)
 		mod_free(mc->mods[i]);
 	mc->nmods = 0;
@@ -113,6 +115,28 @@ void modcache_free(struct modcache *mc)
 	modcache_reset(mc);
 	free(mc->mods);
 	free(mc);
+}
+
+/* Do two reads of the maps hold the same executable mappings?  What was
+ * learnt about code addresses (unwind rules) stays true only if so. */
+static bool same_code(const struct maps *a, const struct maps *b)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < a->n && !a->v[i].x)
+			i++;
+		while (j < b->n && !b->v[j].x)
+			j++;
+		if (i == a->n || j == b->n)
+			return i == a->n && j == b->n;
+		if (a->v[i].start != b->v[j].start || a->v[i].end != b->v[j].end ||
+		    a->v[i].pgoff != b->v[j].pgoff || a->v[i].inode != b->v[j].inode ||
+		    a->v[i].dev_major != b->v[j].dev_major || a->v[i].dev_minor != b->v[j].dev_minor)
+			return false;
+		i++;
+		j++;
+	}
 }
 
 int modcache_refresh(struct modcache *mc, bool force)
@@ -143,6 +167,8 @@ int modcache_refresh(struct modcache *mc, bool force)
 		maps_release(&fresh);
 		return -ESRCH;
 	}
+	if (!same_code(&mc->maps, &fresh))
+		mc->generation++;
 	drop_map_cache(mc);
 	mc->last = NULL;
 	maps_release(&mc->maps);
@@ -551,6 +577,30 @@ bool modcache_to_vaddr(const struct mod *pub, const struct map_entry *e, uint64_
 		}
 	}
 	return false;
+}
+
+uint64_t modcache_generation(const struct modcache *mc)
+{
+	return mc->generation;
+}
+
+const uint8_t *modcache_image_at(const struct mod *pub, uint64_t vaddr, size_t len)
+{
+	const struct mod_priv *m = (const struct mod_priv *)pub;
+
+	if (!pub->image)
+		return NULL;
+	for (size_t i = 0; i < m->nloads; i++) {
+		const Elf64_Phdr *ph = &m->loads[i];
+
+		if (vaddr >= ph->p_vaddr && vaddr - ph->p_vaddr < ph->p_filesz &&
+		    len <= ph->p_filesz - (vaddr - ph->p_vaddr)) {
+			uint64_t fo = vaddr - ph->p_vaddr + ph->p_offset;
+
+			return in_image(pub, fo, len) ? pub->image + fo : NULL;
+		}
+	}
+	return NULL;
 }
 
 bool modcache_read(struct modcache *mc, uint64_t addr, void *buf, size_t len)

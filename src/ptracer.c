@@ -326,7 +326,6 @@ static void pt_drain(struct ptracer *pt)
 	pt_compact(pt);
 }
 
-
 /* Sample thread i if it is on a CPU; returns whether fn was called. */
 static bool pt_sample_one(struct ptracer *pt, size_t i, size_t max_depth, ptracer_sample_fn fn,
 			  void *ctx, uint64_t *stopped)
@@ -411,7 +410,6 @@ static struct ptracer *pt_new(pid_t pid)
 	return pt;
 }
 
-
 /* Seize the threads of /proc/PID/task not yet known; returns how many were added. */
 static size_t pt_scan(struct ptracer *pt)
 {
@@ -449,7 +447,6 @@ static size_t pt_scan(struct ptracer *pt)
 	closedir(d);
 	return added;
 }
-
 
 int ptracer_attach(struct ptracer **out, pid_t pid, char *err, size_t errlen)
 {

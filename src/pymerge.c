@@ -160,7 +160,6 @@ static size_t put_group(const uint32_t *py, const bool *entry, size_t np, size_t
 	return k;
 }
 
-
 size_t pymerge_stack(struct pymerge *m, const struct profile *p, enum pymode mode,
 		     const uint32_t *native, size_t nn, bool truncated, const uint32_t *py,
 		     const bool *entry, size_t np, uint32_t *out, enum py_status *status)

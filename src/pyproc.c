@@ -353,11 +353,18 @@ enum pyproc_find pyproc_find(struct pyproc **out, pid_t pid, pyproc_code_fn anno
 	note[0] = '\0';
 	if (!elftab_init() || maps_read(pid, &m))
 		return PYPROC_NONE;
-	py = pyproc_alloc(pid, announce, ctx);
-	for (size_t i = 0; py && i < m.n && res == PYPROC_NONE; i++) {
+	py = NULL;
+	for (size_t i = 0; i < m.n && res == PYPROC_NONE; i++) {
 		if (!m.v[i].path[0] || !looks_like_python(m.v[i].path) ||
 		    (i > 0 && !strcmp(m.v[i - 1].path, m.v[i].path)))
 			continue;
+		/* Allocated for a candidate only: this runs twice a second in
+		 * every process that is not Python, and the struct is large
+		 * (calloc'ing it each time cost ~600 page faults a second). */
+		if (!py)
+			py = pyproc_alloc(pid, announce, ctx);
+		if (!py)
+			break;
 		if (!try_module(py, &m.v[i]))
 			continue;
 		if (memory_refused(py, note, notelen)) {

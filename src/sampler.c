@@ -25,7 +25,6 @@
 #include "proftui/swpair.h"
 #include "proftui/unwind.h"
 
-
 bool sampler_push(struct sampler *s, const void *rec, size_t len)
 {
 	void *p = ring_reserve(s->ring, len);
@@ -363,17 +362,6 @@ void sampler_emit_sample(struct sampler *s, uint32_t tid, uint64_t time_ns, cons
 		sampler_push(s, s->rec, ((struct rec_sample *)(void *)s->rec)->h.size);
 }
 
-
-
-
-
-
-
-
-
-
-
-
 void sampler_wake(struct sampler *s)
 {
 	uint64_t one = 1;
@@ -392,13 +380,6 @@ void sampler_wake_soon(struct sampler *s)
 	s->woke_ns = now;
 	sampler_wake(s);
 }
-
-
-
-
-
-
-
 
 /* ---- ptrace method ----------------------------------------------------- */
 
@@ -525,7 +506,6 @@ static void sampler_free(struct sampler *s)
 	free(s->pfds);
 	free(s);
 }
-
 
 /* Block the signals the consumer handles so only it ever receives them. */
 static int spawn(struct sampler *s)

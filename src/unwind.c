@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proftui/cfi.h"
 #include "proftui/unwind.h"
 
 /* Exported by libunwind but absent from its public header: binary search of
@@ -33,9 +34,47 @@ struct uw_dwf {
 	const uint8_t *buf;
 };
 
+/*
+ * The fast path.  Almost every frame of compiled code unwinds by a rule of
+ * one shape: CFA = rsp or rbp + N, return address at CFA + M, rbp either
+ * kept or saved at CFA + K.  Such a rule depends on the code address only,
+ * so it is worked out once (cfi_lookup, from the same .eh_frame libunwind
+ * reads) and kept here, keyed by that address; a warm unwind is then one
+ * look-up and two loads per frame instead of a libunwind step (which
+ * re-checks its cache under locks and goes through our accessors for every
+ * word).  An address whose rule is any other shape (signal frames, CFA
+ * expressions, no CFI: JIT code, frame-pointer guesses) is remembered as
+ * such, and every sample that meets one is unwound by libunwind from the
+ * start, as before: the fast path only ever gives the answer the slow one
+ * would.  The table is forgotten whenever the code mappings change.
+ */
+#define UW_RC_BITS 14
+#define UW_RC_SIZE (1u << UW_RC_BITS)
+
+enum uw_rc_kind {
+	RC_EMPTY,
+	RC_RULE,        /* a cfi_rule: step by it */
+	RC_END,         /* the return address is undefined: the outermost frame */
+	RC_SLOW,        /* libunwind (and its fallbacks) must handle this one */
+};
+
+struct uw_rc {
+	uint64_t pc;
+	int32_t cfa_off;
+	int16_t ra_off;
+	int16_t rbp_off;
+	uint8_t kind;
+	uint8_t cfa_rbp;        /* CFA from rbp (else rsp) */
+	uint8_t rbp_how;        /* enum cfi_how */
+};
+
 struct uw {
 	struct modcache *mc;
 	unw_addr_space_t as;
+	struct uw_rc *rc;          /* UW_RC_SIZE entries */
+	uint64_t rc_gen;           /* modcache_generation they hold for */
+	bool fast;                 /* use them (uw_set_fast) */
+	uint64_t n_fast, n_slow;
 	/* per-unwind state, valid during uw_unwind only */
 	const uint64_t *regs;
 	const uint8_t *stack;
@@ -132,13 +171,13 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, in
 		memcpy(valp, u->dwf.buf + (addr - u->dwf.start), sizeof(*valp));
 		return 0;
 	}
-	if (addr >= u->stack_lo && addr - u->stack_lo < u->stack_hi - u->stack_lo + UW_STACK_SLACK) {
-		u->ran_off_stack = true;
-		return -UNW_EINVAL;
-	}
-	/* Not stack: code or unwind tables, read from the module's file. */
+	/* Code or unwind tables, read from the module's file.  Asked before
+	 * the "just past the copy" test below: a thread's stack can end right
+	 * below a library, whose tables are then a few pages past the copy. */
 	if (modcache_read(u->mc, addr, valp, sizeof(*valp)))
 		return 0;
+	if (addr >= u->stack_lo && addr - u->stack_lo < u->stack_hi - u->stack_lo + UW_STACK_SLACK)
+		u->ran_off_stack = true;
 	return -UNW_EINVAL;
 }
 
@@ -230,7 +269,26 @@ struct uw *uw_new(struct modcache *mc)
 		return NULL;
 	}
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	u->rc = calloc(UW_RC_SIZE, sizeof(*u->rc));
+	if (!u->rc) {
+		unw_destroy_addr_space(u->as);
+		free(u);
+		return NULL;
+	}
+	u->rc_gen = modcache_generation(mc);
+	u->fast = true;
 	return u;
+}
+
+void uw_set_fast(struct uw *u, bool on)
+{
+	u->fast = on;
+}
+
+void uw_stats(const struct uw *u, uint64_t *fast, uint64_t *slow)
+{
+	*fast = u->n_fast;
+	*slow = u->n_slow;
 }
 
 void uw_free(struct uw *u)
@@ -238,12 +296,14 @@ void uw_free(struct uw *u)
 	if (!u)
 		return;
 	unw_destroy_addr_space(u->as);
+	free(u->rc);
 	free(u);
 }
 
 void uw_flush(struct uw *u)
 {
 	unw_flush_cache(u->as, 0, 0);
+	memset(u->rc, 0, UW_RC_SIZE * sizeof(*u->rc));
 }
 
 static bool is_code(struct uw *u, uint64_t ip)
@@ -285,7 +345,10 @@ static bool is_jit(struct uw *u, uint64_t ip)
 {
 	const struct map_entry *e = modcache_map(u->mc, ip);
 
-	return e && e->x && (!e->path[0] || !strncmp(e->path, "[anon", 5));
+	/* (By hand, not strncmp: this runs for every frame of a slow unwind.) */
+	return e && e->x && (!e->path[0] || (e->path[0] == '[' && e->path[1] == 'a' &&
+					     e->path[2] == 'n' && e->path[3] == 'o' &&
+					     e->path[4] == 'n'));
 }
 
 /*
@@ -376,6 +439,149 @@ static enum unwind_status dwarf_segment(struct uw *u, uint64_t *ips, size_t *n, 
 	}
 }
 
+/* ---- the fast path (see struct uw_rc) ---------------------------------- */
+
+static const uint8_t *image_at(void *ctx, uint64_t vaddr, size_t len)
+{
+	return modcache_image_at(ctx, vaddr, len);
+}
+
+static const uint8_t *dwf_at(void *ctx, uint64_t vaddr, size_t len)
+{
+	const struct dwf_table *t = ctx;
+
+	if (vaddr < t->vaddr || vaddr - t->vaddr > t->len || len > t->len - (vaddr - t->vaddr))
+		return NULL;
+	return t->buf + (vaddr - t->vaddr);
+}
+
+/* The rule at pc, searched where find_proc_info searches: .eh_frame_hdr,
+ * then CFI rebuilt from .debug_frame. */
+static enum cfi_result rule_search(struct uw *u, uint64_t pc, struct cfi_rule *r)
+{
+	const struct map_entry *e = modcache_map(u->mc, pc);
+	const struct mod *m = e && e->x ? modcache_module(u->mc, e) : NULL;
+	const struct dwf_table *t;
+	uint64_t vaddr;
+	enum cfi_result res = CFI_NONE;
+
+	if (!m || !m->image || !modcache_to_vaddr(m, e, pc, &vaddr))
+		return CFI_NONE;
+	if (m->eh_fde_count) {
+		struct cfi_mem mem = { image_at, (void *)m };
+		struct cfi_table tab = { m->eh_hdr_vaddr, m->eh_table_vaddr, m->eh_fde_count };
+
+		res = cfi_lookup(&mem, &tab, vaddr, r);
+		if (res != CFI_NONE)
+			return res;
+	}
+	t = modcache_debug_frame(u->mc, m);
+	if (t) {
+		struct cfi_mem mem = { dwf_at, (void *)t };
+		struct cfi_table tab = { t->hdr_vaddr, t->table_vaddr, t->fde_count };
+
+		res = cfi_lookup(&mem, &tab, vaddr, r);
+	}
+	return res;
+}
+
+static bool fits16(int32_t v)
+{
+	return v >= INT16_MIN && v <= INT16_MAX;
+}
+
+/* Fill a table entry for pc from its CFI. */
+static void rule_learn(struct uw *u, uint64_t pc, struct uw_rc *c)
+{
+	struct cfi_rule r;
+
+	*c = (struct uw_rc){ .pc = pc, .kind = RC_SLOW };
+	if (rule_search(u, pc, &r) != CFI_OK)
+		return;
+	if (r.ra_how == CFI_UNDEF) {
+		c->kind = RC_END;
+		return;
+	}
+	if (r.ra_how != CFI_AT_CFA || (r.cfa_reg != CFI_RSP && r.cfa_reg != CFI_RBP) ||
+	    !fits16(r.ra_off) || !fits16(r.rbp_off))
+		return;
+	c->kind = RC_RULE;
+	c->cfa_rbp = r.cfa_reg == CFI_RBP;
+	c->cfa_off = r.cfa_off;
+	c->ra_off = (int16_t)r.ra_off;
+	c->rbp_how = r.rbp_how;
+	c->rbp_off = (int16_t)r.rbp_off;
+}
+
+static const struct uw_rc *rule_at(struct uw *u, uint64_t pc)
+{
+	/* Fibonacci hashing: code addresses differ in their low bits. */
+	struct uw_rc *c = &u->rc[(pc * 0x9e3779b97f4a7c15ull) >> (64 - UW_RC_BITS)];
+
+	if (c->kind == RC_EMPTY || c->pc != pc)
+		rule_learn(u, pc, c);
+	return c;
+}
+
+/* A word of the stack copy at addr (a target address computed from its
+ * registers: checked so that nothing wraps). */
+static bool stack_word(const struct uw *u, uint64_t addr, uint64_t *v)
+{
+	if (addr < u->stack_lo || addr - u->stack_lo > u->stack_hi - u->stack_lo ||
+	    u->stack_hi - addr < 8)
+		return false;
+	memcpy(v, u->stack + (addr - u->stack_lo), 8);
+	return true;
+}
+
+/*
+ * Unwind by cached rules alone.  True when the walk ended the way
+ * libunwind's would have (stack end, or max frames); false as soon as a
+ * frame needs anything else, and the caller starts over on the slow path.
+ * ips[0] is already the sampled ip.
+ */
+static bool fast_unwind(struct uw *u, const uint64_t *regs, uint64_t *ips, size_t max,
+			size_t *n, enum unwind_status *status)
+{
+	uint64_t sp = regs[PERF_REG_X86_SP], bp = regs[PERF_REG_X86_BP];
+	uint64_t pc = regs[PERF_REG_X86_IP], cfa, ra;
+	size_t k = 1;
+
+	for (;;) {
+		const struct uw_rc *c = rule_at(u, pc);
+
+		if (c->kind == RC_END)
+			break;
+		if (c->kind != RC_RULE)
+			return false;
+		cfa = (c->cfa_rbp ? bp : sp) + (uint64_t)(int64_t)c->cfa_off;
+		if (!stack_word(u, cfa + (uint64_t)(int64_t)c->ra_off, &ra))
+			return false;
+		if (c->rbp_how == CFI_UNDEF)       /* x86-64: a null rbp ends the chain */
+			break;
+		if (c->rbp_how == CFI_AT_CFA &&
+		    !stack_word(u, cfa + (uint64_t)(int64_t)c->rbp_off, &bp))
+			return false;
+		if (ra == 0)
+			break;
+		/* Must move up the stack; a caller outside code is the slow
+		 * path's to judge (rule_at finds no rule for it). */
+		if (cfa <= sp)
+			return false;
+		if (k == max) {
+			*n = k;
+			*status = UWS_DEPTH;
+			return true;
+		}
+		sp = cfa;
+		pc = ra - 1;
+		ips[k++] = pc;
+	}
+	*n = k;
+	*status = UWS_OK;
+	return true;
+}
+
 /*
  * libunwind guards its global cache by blocking every signal around each
  * look-up: two rt_sigprocmask system calls per frame, three quarters of an
@@ -458,6 +664,18 @@ static size_t uw_unwind_all(struct uw *u, const uint64_t *regs, const uint8_t *s
 	if (max == 0)
 		return 0;
 	ips[n++] = regs[PERF_REG_X86_IP];
+	if (u->fast) {
+		if (modcache_generation(u->mc) != u->rc_gen) {
+			memset(u->rc, 0, UW_RC_SIZE * sizeof(*u->rc));
+			u->rc_gen = modcache_generation(u->mc);
+		}
+		if (fast_unwind(u, regs, ips, max, &n, status)) {
+			u->n_fast++;
+			return n;
+		}
+		n = 1;
+	}
+	u->n_slow++;
 	prev_sp = u->stack_lo;
 	memcpy(synth, regs, sizeof(synth));
 	for (;;) {

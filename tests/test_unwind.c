@@ -1,7 +1,8 @@
-/* test_unwind.c — unwind a copied stack of this very process through a known noinline chain. */
+/* test_unwind.c — unwind a copied stack of this very process through a known noinline chain, by libunwind and by the rule cache alike. */
 #include <asm/perf_regs.h>
 #include <criterion/criterion.h>
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,14 +84,41 @@ static const char *name_of(uint64_t ip)
 	return dladdr((void *)(uintptr_t)ip, &di) && di.dli_sname ? di.dli_sname : "?";
 }
 
+/* Whether the last unwind() went by the rule cache alone (uw_stats). */
+static bool last_fast;
+
+/*
+ * Unwind the snapshot three ways: libunwind alone, then by the rule cache
+ * cold and warm.  All three must agree, frame for frame and in how the
+ * walk ended, whatever the stack (so every test here also checks the
+ * fast path against libunwind); the answer is returned.
+ */
 static size_t unwind(size_t stack_len, size_t max, uint64_t *ips, enum unwind_status *st)
 {
 	struct modcache *mc = modcache_new(getpid(), NULL, NULL);
 	struct uw *u = uw_new(mc);
-	size_t n;
+	uint64_t *slow = calloc(max + 1, sizeof(*slow)), f0, s0, f1, s1;
+	enum unwind_status st_slow, st_warm;
+	size_t n, n_slow;
 
 	cr_assert_not_null(u);
-	n = uw_unwind(u, snap.regs, snap.stack, stack_len, ips, max, st);
+	cr_assert_not_null(slow);
+	uw_set_fast(u, false);
+	n_slow = uw_unwind(u, snap.regs, snap.stack, stack_len, slow, max, &st_slow);
+	uw_set_fast(u, true);
+	for (int pass = 0; pass < 2; pass++) {
+		uw_stats(u, &f0, &s0);
+		n = uw_unwind(u, snap.regs, snap.stack, stack_len, ips, max, pass ? &st_warm : st);
+		uw_stats(u, &f1, &s1);
+		cr_assert_eq(n, n_slow, "pass %d: %zu frames, libunwind alone %zu", pass, n, n_slow);
+		cr_assert_eq(pass ? st_warm : *st, st_slow, "pass %d: status %d, libunwind alone %d",
+			     pass, pass ? st_warm : *st, st_slow);
+		for (size_t i = 0; i < n; i++)
+			cr_assert_eq(ips[i], slow[i], "pass %d: frame %zu is %#llx, libunwind alone %#llx",
+				     pass, i, (unsigned long long)ips[i], (unsigned long long)slow[i]);
+		last_fast = f1 > f0;
+	}
+	free(slow);
 	uw_free(u);
 	modcache_free(mc);
 	return n;
@@ -111,6 +139,8 @@ Test(unwind, known_chain_through_dwarf)
 	cr_assert_str_eq(name_of(ips[3]), "uwt_a");
 	/* ...and on, through criterion and libc, to the thread's start. */
 	cr_assert_eq(st, UWS_OK, "status %d after %zu frames", st, n);
+	/* Compiled code with .eh_frame all the way: the rule cache alone. */
+	cr_assert(last_fast, "the known chain was not unwound by the rule cache alone");
 }
 
 Test(unwind, depth_limit_is_reported)
@@ -277,6 +307,7 @@ static void expect_dbf_chain(const char *so)
 	cr_assert_str_eq(name_of(ips[3]), "dbf_so_outer");
 	cr_assert_str_eq(name_of(ips[4]), "uwt_dbf_caller");
 	cr_assert_eq(st, UWS_OK, "status %d after %zu frames", st, n);
+	cr_assert(last_fast, "CFI rebuilt from .debug_frame was not used by the rule cache");
 }
 
 TestSuite(unwind_dbf, .init = dbf_setup, .fini = dbf_teardown);

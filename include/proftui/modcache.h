@@ -80,6 +80,15 @@ bool modcache_to_vaddr(const struct mod *m, const struct map_entry *e, uint64_t 
  */
 const struct dwf_table *modcache_debug_frame(struct modcache *mc, const struct mod *m);
 
+/* A counter that changes whenever the target's executable mappings do (or
+ * after modcache_reset): what was learnt about a code address holds while
+ * it stays the same. */
+uint64_t modcache_generation(const struct modcache *mc);
+
+/* `len` bytes of module m's file at its ELF vaddr (inside one PT_LOAD's
+ * file bytes), or NULL. */
+const uint8_t *modcache_image_at(const struct mod *m, uint64_t vaddr, size_t len);
+
 /* Copy `len` bytes of the target's memory at `addr` from the module file
  * image backing it (read-only file data, never live memory). */
 bool modcache_read(struct modcache *mc, uint64_t addr, void *buf, size_t len);

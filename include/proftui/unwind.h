@@ -2,6 +2,7 @@
 #ifndef PROFTUI_UNWIND_H
 #define PROFTUI_UNWIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,14 @@ void uw_free(struct uw *u);
 
 /* Forget cached unwind info (after an exec or when mappings changed). */
 void uw_flush(struct uw *u);
+
+/* Unwind by cached per-address rules where every frame allows it (the
+ * default), or always through libunwind (for tests and benchmarks: both
+ * must give the same stacks). */
+void uw_set_fast(struct uw *u, bool on);
+
+/* How many unwinds took each path. */
+void uw_stats(const struct uw *u, uint64_t *fast, uint64_t *slow);
 
 /*
  * Unwind one sample.  `regs` holds UW_NREGS values (only those perf sent are

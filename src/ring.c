@@ -24,6 +24,16 @@
 #define RING_HDR	((size_t)8)
 #define RING_PAD	UINT64_MAX
 #define RING_LINE	64
+/*
+ * While the consumer keeps up, the producer goes back to the start of the
+ * buffer (through a padding record) once it is a quarter of the way in, at
+ * most this far, and finds the ring empty.  So a ring sized for the
+ * consumer's worst stall (megabytes) costs, in the usual case, only its
+ * first few hundred KiB: warm in the caches, and never page-faulting the
+ * rest of the buffer in for the first time over the first seconds of a
+ * session.
+ */
+#define RING_WARM	((size_t)256 << 10)
 
 /*
  * Each side's shared counter sits on its own cache line together with that
@@ -51,6 +61,7 @@ struct ring {
 	size_t cap;
 	size_t mask;
 	size_t max_rec;
+	size_t warm;			/* see RING_WARM */
 	alignas(RING_LINE) struct ring_prod p;
 	alignas(RING_LINE) struct ring_cons c;
 };
@@ -97,6 +108,7 @@ struct ring *ring_new(size_t capacity)
 	/* Half the ring: a record this big always fits into an empty ring,
 	 * wherever head happens to be, even if it needs a padding record. */
 	r->max_rec = cap / 2 - RING_HDR;
+	r->warm = cap / 4 < RING_WARM ? cap / 4 : RING_WARM;
 	atomic_init(&r->p.head, 0);
 	atomic_init(&r->p.dropped, 0);
 	atomic_init(&r->c.tail, 0);
@@ -135,6 +147,17 @@ static bool ring_has_room(struct ring *r, uint64_t head, size_t need)
 	return head - r->p.tail_cache + need <= r->cap;
 }
 
+/* Past RING_WARM with nothing left unread?  (The tail is only loaded
+ * there: before, the producer keeps off the consumer's cache line.) */
+static bool ring_drained(struct ring *r, uint64_t head)
+{
+	if ((size_t)(head & r->mask) < r->warm)
+		return false;
+	if (r->p.tail_cache != head)
+		r->p.tail_cache = atomic_load_explicit(&r->c.tail, memory_order_acquire);
+	return r->p.tail_cache == head;
+}
+
 /*
  * A second ring_reserve before ring_commit abandons the first reservation:
  * nothing was published, so its bytes are simply reused.
@@ -153,6 +176,8 @@ void *ring_reserve(struct ring *r, size_t len)
 	size = RING_HDR + ring_round8(len);
 	to_end = r->cap - (size_t)(head & r->mask);
 	pad = size > to_end ? to_end : 0;
+	if (!pad && ring_drained(r, head) && ring_has_room(r, head, to_end + size))
+		pad = to_end;		/* back to the warm start (RING_WARM) */
 	if (!ring_has_room(r, head, pad + size)) {
 		ring_count_drop(r);
 		return NULL;

@@ -299,6 +299,66 @@ Test(ring, exact_fill_then_drain)
 	ring_free(r);
 }
 
+/* While the consumer keeps up, records stay near the start of the buffer
+ * (its first quarter, at most 256 KiB in): warm, and the rest never
+ * touched.  ring.c: RING_WARM. */
+Test(ring, keeps_to_its_start_while_the_consumer_keeps_up)
+{
+	struct ring *r = ring_new(4u << 20);
+	const unsigned char *lo = NULL, *hi = NULL;
+
+	cr_assert_not_null(r);
+	for (uint64_t seq = 0; seq < 100000; seq++) {
+		size_t len = 300 + seq % 400;
+		const unsigned char *p = push(r, len, seq);
+
+		cr_assert_not_null(p, "record %llu refused", (unsigned long long)seq);
+		if (!lo || p < lo)
+			lo = p;
+		if (!hi || p > hi)
+			hi = p;
+		/* Two records in flight now and then: no early wrap then. */
+		if (seq % 7 == 0) {
+			cr_assert_not_null(push(r, len, ++seq));
+			expect_pop(r, len, seq - 1, p);
+			expect_pop(r, len, seq, NULL);
+		} else {
+			expect_pop(r, len, seq, p);
+		}
+	}
+	cr_assert_lt((size_t)(hi - lo), (256u << 10) + 1024, "records spread over %zu bytes",
+		     (size_t)(hi - lo));
+	ring_free(r);
+}
+
+/* A consumer that falls behind still has the whole buffer, after early
+ * wraps as before them, and gets every record in order. */
+Test(ring, a_lagging_consumer_still_has_the_whole_ring)
+{
+	struct ring *r = ring_new(1u << 20);
+	uint64_t seq = 0, first;
+	size_t bytes = 0;
+
+	cr_assert_not_null(r);
+	for (int lap = 0; lap < 3; lap++) {
+		/* Keep up for a while (wrapping early, from a quarter in)... */
+		for (int i = 0; i < 2000; i++, seq++) {
+			cr_assert_not_null(push(r, 1000, seq));
+			expect_pop(r, 1000, seq, NULL);
+		}
+		/* ...then stop reading: the ring must take ~1 MiB. */
+		first = seq;
+		for (bytes = 0; push(r, 1000, seq); seq++)
+			bytes += 1008;
+		cr_assert_geq(bytes, (1u << 20) - 2 * 1008, "lap %d: only %zu bytes taken", lap, bytes);
+		for (uint64_t k = first; k < seq; k++)
+			expect_pop(r, 1000, k, NULL);
+		cr_assert_null(ring_peek(r, NULL));
+		seq++;    /* the refused one */
+	}
+	ring_free(r);
+}
+
 static size_t count_fit(size_t capacity, size_t len)
 {
 	struct ring *r = ring_new(capacity);

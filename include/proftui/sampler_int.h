@@ -32,9 +32,10 @@
 #define SAMPLER_PY_POLL_MS 1
 /* Wake the consumer at most this often while sampling: a wake-up per
  * drained sample (a Python target drains every sample) costs two context
- * switches; 5 ms of samples fit the ring many times over, and the views
- * redraw far less often. */
-#define SAMPLER_WAKE_NS 5000000ull
+ * switches.  The views redraw on their own timer (a second by default),
+ * and 50 ms of samples fill a few hundred KiB of the ring at most (it
+ * holds 16 MiB), so waking more often would only cost the target CPU. */
+#define SAMPLER_WAKE_NS 50000000ull
 #define SAMPLER_PTRACE_MAX_HZ 200
 #define SAMPLER_MAX_FRAMES 16384
 #define SAMPLER_MAX_FOREIGN 1024

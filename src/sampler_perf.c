@@ -280,7 +280,8 @@ void sampler_run_perf(struct sampler *s)
 	size_t m = setup_polls(s);
 
 	for (;;) {
-		int r = poll(s->pfds, m + 3, s->py ? SAMPLER_PY_POLL_MS : SAMPLER_POLL_MS);
+		int r = poll(s->pfds, m + 3,
+			     s->py && !s->wakes_each ? SAMPLER_PY_POLL_MS : SAMPLER_POLL_MS);
 
 		if (r < 0 && errno != EINTR)
 			break;
@@ -325,6 +326,7 @@ int sampler_open_perf(struct sampler *s, struct sampler_info *info, char *err, s
 
 	if (ret)
 		return ret;
+	s->wakes_each = po.wake_each_sample;
 	s->pfds = calloc(perfev_nfds(s->pe) + 3, sizeof(*s->pfds));
 	if (!s->pfds)
 		return -ENOMEM;

@@ -26,9 +26,12 @@
 #include "proftui/unwind.h"
 
 #define SAMPLER_POLL_MS 100
-/* With a Python target, drain every millisecond: its frames are read when
- * a sample is drained, and the older the sample the likelier the Python
- * stack has moved on from the native one (pymerge counts those). */
+/* With a Python target found after the perf events were opened to wake us
+ * only now and then, drain every millisecond: its frames are read when a
+ * sample is drained, and the older the sample the likelier the Python stack
+ * has moved on from the native one (pymerge counts those).  Events opened
+ * for Python wake us at every sample instead, and then SAMPLER_POLL_MS is
+ * enough: an idle interpreter costs 10 wake-ups a second, not 1000. */
 #define SAMPLER_PY_POLL_MS 1
 /* Wake the consumer at most this often while sampling: a wake-up per
  * drained sample (a Python target drains every sample) costs two context
@@ -99,6 +102,7 @@ struct sampler {
 	uint32_t py_tid;              /* whose frames pyf holds (0: none) */
 	uint64_t py_next;             /* mono ns of the next look for Python */
 	bool py_gave_up;              /* an unsupported Python: do not look again */
+	bool wakes_each;              /* the perf events wake us at every sample */
 	char py_note[200];            /* the last finding told to the user */
 	uint64_t ps_next;             /* mono ns of the next reading */
 

@@ -107,15 +107,19 @@ static int safefile_tmpname(const char *path, char **out)
 	return 0;
 }
 
-/* O_EXCL|O_NOFOLLOW: a name planted in a shared directory is never opened. */
-static int safefile_create(struct safefile *sf, mode_t keep)
+/* No mode asked for: the shell's '>' rules (0666 & ~umask, or the replaced file's). */
+#define SAFEFILE_MODE_ANY ((mode_t)-1)
+
+/* O_EXCL|O_NOFOLLOW: a name planted in a shared directory is never opened.
+ * create is the mode open() gets, keep (when not 0) the one set after. */
+static int safefile_create(struct safefile *sf, mode_t create, mode_t keep)
 {
 	for (int i = 0; i < SAFEFILE_TRIES; i++) {
 		int err = safefile_tmpname(sf->path, &sf->tmp), fd;
 
 		if (err)
 			return err;
-		fd = open(sf->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		fd = open(sf->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, create);
 		if (fd < 0) {
 			err = -errno;
 			free(sf->tmp);
@@ -134,7 +138,8 @@ static int safefile_create(struct safefile *sf, mode_t keep)
 	return -EEXIST;
 }
 
-int safefile_open(struct safefile *sf, const char *path, char *err, size_t errlen)
+static int safefile_open_as(struct safefile *sf, const char *path, mode_t mode,
+			    char *err, size_t errlen)
 {
 	mode_t keep;
 	int ret;
@@ -156,12 +161,26 @@ int safefile_open(struct safefile *sf, const char *path, char *err, size_t errle
 		safefile_msg(err, errlen, path, "out of memory");
 		return -ENOMEM;
 	}
-	ret = safefile_create(sf, keep);
+	if (mode == SAFEFILE_MODE_ANY)
+		ret = safefile_create(sf, 0666, keep);
+	else
+		ret = safefile_create(sf, mode & 07777, mode & 07777);
 	if (ret) {
 		safefile_msg(err, errlen, path, "%s", strerror(-ret));
 		safefile_abort(sf);
 	}
 	return ret;
+}
+
+int safefile_open(struct safefile *sf, const char *path, char *err, size_t errlen)
+{
+	return safefile_open_as(sf, path, SAFEFILE_MODE_ANY, err, errlen);
+}
+
+int safefile_open_mode(struct safefile *sf, const char *path, mode_t mode,
+		       char *err, size_t errlen)
+{
+	return safefile_open_as(sf, path, mode, err, errlen);
 }
 
 /* The rename is only durable once the directory is synced; a failure here

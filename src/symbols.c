@@ -8,6 +8,7 @@
 
 #include "proftui/elfsyms.h"
 #include "proftui/kallsyms.h"
+#include "proftui/kcache.h"
 
 /*
  * The ELF reading lives in elftab.c (one file) and elfsyms.c (which file,
@@ -228,8 +229,10 @@ const char *sym_kernel_lookup(struct sym_cache *c, uint64_t addr, uint64_t *sym_
 	if (!c)
 		return NULL;
 	if (!c->kloaded) {
+		char dir[KCACHE_DIR_MAX];
+
 		c->kloaded = true;
-		kallsyms_load(&c->k, "/proc/kallsyms");
+		kcache_load(&c->k, "/proc/kallsyms", kcache_default_dir(dir, sizeof(dir)));
 	}
 	return kallsyms_lookup(&c->k, addr, sym_off);
 }

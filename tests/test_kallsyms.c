@@ -81,6 +81,15 @@ Test(kallsyms, span_is_capped)
 	expect(0xffffffff90000000, "far", 0);
 }
 
+Test(kallsyms, top_of_the_address_space)
+{
+	/* Found by fuzz_kcache: the last symbol's end, addr + 1, wrapped to 0. */
+	load("fffffffffffffff0 T below\n"
+	     "ffffffffffffffff T top\n");
+	expect(0xfffffffffffffffe, "below", 0xe);
+	expect(0xffffffffffffffff, "top", 0);
+}
+
 Test(kallsyms, rank_then_earlier_line_wins)
 {
 	load("1000 T first\n"

@@ -32,6 +32,11 @@ struct safefile {
 
 /* On failure nothing is left behind and sf is reset (abort is then a no-op). */
 int safefile_open(struct safefile *sf, const char *path, char *err, size_t errlen);
+/* The same, but the file gets exactly mode (permission bits), whatever the
+ * umask or a replaced file's mode, from its creation on: a private file is
+ * never readable by others, not even before it has content. */
+int safefile_open_mode(struct safefile *sf, const char *path, mode_t mode,
+		       char *err, size_t errlen);
 
 /* What a file of mode m is, for messages: "a directory", "a FIFO", ... */
 const char *safefile_kind(mode_t m);

@@ -41,8 +41,9 @@ $(B)/proftui: $(OBJS)
 $(B)/obj/%.o: src/%.c $(wildcard include/proftui/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -MMD -c -o $@ $<
 
-$(B)/tests/test_%: tests/test_%.c $(LIBOBJS) | $(B)/tests
-	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $^ $(LDLIBS) $(TEST_LIBS) -ldl
+# (The tests' shared headers are prerequisites too, but not inputs.)
+$(B)/tests/test_%: tests/test_%.c $(LIBOBJS) $(wildcard tests/*.h) | $(B)/tests
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $(filter %.c %.o,$^) $(LDLIBS) $(TEST_LIBS) -ldl
 
 $(B)/obj $(B)/tests $(B)/workloads:
 	mkdir -p $@

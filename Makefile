@@ -97,7 +97,7 @@ FUZZ_SECONDS ?= 10
 FUZZ_SRCS_maps     := src/maps.c src/textscan.c
 FUZZ_SRCS_perfmap  := src/perfmap.c src/textscan.c
 FUZZ_SRCS_sanitize := src/sanitize.c
-FUZZ_SRCS_cfi      := src/cfi.c
+FUZZ_SRCS_cfi      := src/cfi.c src/bread.c
 FUZZ_SRCS_kcache   := src/kallsyms.c src/textscan.c
 FUZZ_SRCS_snapshot := src/snapshot.c src/profile.c src/prochist.c src/sanitize.c src/safefile.c \
                       src/samplelog.c src/tstrip.c src/canvas.c

@@ -1,6 +1,7 @@
 /* cfi.c — the x86-64 call-frame rule at one address, as libunwind 1.6.2 would compute it. */
 #include <string.h>
 
+#include "proftui/bread.h"
 #include "proftui/cfi.h"
 
 /*
@@ -15,7 +16,6 @@
 #define COL_CFA_REG NREGS           /* DWARF_CFA_REG_COLUMN */
 #define COL_CFA_OFF (NREGS + 1)     /* DWARF_CFA_OFF_COLUMN */
 #define NCOLS       (NREGS + 2)
-#define LEB_MAX     10              /* bytes in a 64-bit LEB128 */
 
 /* DW_EH_PE_* pointer encodings. */
 #define PE_OMIT     0xff
@@ -38,79 +38,7 @@ struct regs {
 	uint64_t val[NCOLS];
 };
 
-/* ---- bounded reading ---------------------------------------------------- */
-
-/* A view of p[off, end), p[0] being at ELF vaddr base; overrunning sets bad. */
-struct rd {
-	const uint8_t *p;
-	size_t off, end;
-	uint64_t base;
-	bool bad;
-};
-
-static bool rd_need(struct rd *r, uint64_t n)
-{
-	if (r->bad || r->off > r->end || n > r->end - r->off) {
-		r->bad = true;
-		return false;
-	}
-	return true;
-}
-
-/* n (1..8) bytes, little-endian. */
-static uint64_t rd_uint(struct rd *r, unsigned n)
-{
-	uint64_t v = 0;
-
-	if (!rd_need(r, n))
-		return 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)r->p[r->off + i] << (8 * i);
-	r->off += n;
-	return v;
-}
-
-/* n (2, 4) bytes, sign-extended to 64 bits. */
-static uint64_t rd_sint(struct rd *r, unsigned n)
-{
-	uint64_t v = rd_uint(r, n), sign = 1ull << (8 * n - 1);
-
-	return v & sign ? v | ~(sign * 2 - 1) : v;
-}
-
-/*
- * A LEB128 (signed when sign).  libunwind reads any length, shifting bits
- * past 64 away; ten bytes hold every 64-bit value, so a longer one is bad
- * here.  Within ten bytes the values agree, sign extension included.
- */
-static uint64_t rd_leb(struct rd *r, bool sign)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	for (unsigned i = 0; i < LEB_MAX; i++, shift += 7) {
-		uint8_t b;
-
-		if (!rd_need(r, 1))
-			return 0;
-		b = r->p[r->off++];
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			if (sign && shift + 7 < 64 && (b & 0x40))
-				v |= ~0ull << (shift + 7);
-			return v;
-		}
-	}
-	r->bad = true;
-	return 0;
-}
-
-static void rd_skip(struct rd *r, uint64_t n)
-{
-	if (rd_need(r, n))
-		r->off += (size_t)n;
-}
+/* ---- bounded reading: bread.h ------------------------------------------ */
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -148,7 +76,7 @@ static bool fit32(uint64_t v, int32_t *out)
 
 /* One CIE or FDE: its bytes from the length field, framed by it. */
 struct ent {
-	struct rd r;            /* positioned after the CIE id / CIE pointer */
+	struct bread r;            /* positioned after the CIE id / CIE pointer */
 	uint64_t id;            /* CIE id, or the FDE's CIE pointer */
 	uint64_t id_vaddr;      /* where that field is */
 	bool wide;              /* 64-bit framing */
@@ -188,9 +116,9 @@ static enum cfi_result load_ent(const struct cfi_mem *m, uint64_t vaddr, struct 
 	p = m->at(m->ctx, vaddr, head + (size_t)len);
 	if (!p)
 		return CFI_BAD;
-	e->r = (struct rd){ p, head, head + (size_t)len, vaddr, false };
+	e->r = (struct bread){ p, head, head + (size_t)len, false, vaddr };
 	e->id_vaddr = vaddr + head;
-	e->id = rd_uint(&e->r, (unsigned)idsz);
+	e->id = bread_uint(&e->r, (unsigned)idsz);
 	return CFI_OK;
 }
 
@@ -202,7 +130,7 @@ static enum cfi_result load_ent(const struct cfi_mem *m, uint64_t vaddr, struct 
  * gives another value than DWARF means (sleb128 read as uleb128, datarel
  * relative to a gp of 0, textrel refused), the answer is UNSUPPORTED.
  */
-static enum cfi_result read_ptr(struct rd *r, const struct cfi_mem *m, uint8_t enc, bool used,
+static enum cfi_result read_ptr(struct bread *r, const struct cfi_mem *m, uint8_t enc, bool used,
 				uint64_t *out)
 {
 	uint64_t field = r->base + r->off, v;
@@ -214,13 +142,13 @@ static enum cfi_result read_ptr(struct rd *r, const struct cfi_mem *m, uint8_t e
 	if (enc == PE_ALIGNED)
 		return CFI_UNSUPPORTED;
 	switch (enc & PE_FORMAT) {
-	case 0x00: case 0x04: case 0x0c: v = rd_uint(r, 8); break;
-	case 0x01: v = rd_leb(r, false); break;
-	case 0x02: v = rd_uint(r, 2); break;
-	case 0x03: v = rd_uint(r, 4); break;
-	case 0x09: v = rd_leb(r, true); exact = !(v >> 63); break;
-	case 0x0a: v = rd_sint(r, 2); break;
-	case 0x0b: v = rd_sint(r, 4); break;
+	case 0x00: case 0x04: case 0x0c: v = bread_uint(r, 8); break;
+	case 0x01: v = bread_leb(r, false); break;
+	case 0x02: v = bread_uint(r, 2); break;
+	case 0x03: v = bread_uint(r, 4); break;
+	case 0x09: v = bread_leb(r, true); exact = !(v >> 63); break;
+	case 0x0a: v = bread_sint(r, 2); break;
+	case 0x0b: v = bread_sint(r, 4); break;
 	default: return CFI_BAD;
 	}
 	if (r->bad)
@@ -246,24 +174,24 @@ struct cie {
 	uint64_t caf, daf;          /* code and data alignment factors */
 	uint8_t fde_enc, lsda_enc;
 	bool z, signal;
-	struct rd ins;              /* the initial instructions */
+	struct bread ins;              /* the initial instructions */
 };
 
 /* After 'z': the letters libunwind knows, with their data. */
-static enum cfi_result cie_aug_data(struct rd *r, const struct cfi_mem *m, const char *aug,
+static enum cfi_result cie_aug_data(struct bread *r, const struct cfi_mem *m, const char *aug,
 				    struct cie *c)
 {
-	uint64_t size = rd_leb(r, false), tmp;
+	uint64_t size = bread_leb(r, false), tmp;
 	size_t start = r->off;
 	enum cfi_result res;
 
 	for (const char *a = aug + 1; *a && !r->bad; a++) {
 		switch (*a) {
-		case 'L': c->lsda_enc = (uint8_t)rd_uint(r, 1); break;
-		case 'R': c->fde_enc = (uint8_t)rd_uint(r, 1); break;
+		case 'L': c->lsda_enc = (uint8_t)bread_uint(r, 1); break;
+		case 'R': c->fde_enc = (uint8_t)bread_uint(r, 1); break;
 		case 'S': c->signal = true; break;
 		case 'P':
-			res = read_ptr(r, m, (uint8_t)rd_uint(r, 1), false, &tmp);
+			res = read_ptr(r, m, (uint8_t)bread_uint(r, 1), false, &tmp);
 			if (res != CFI_OK)
 				return res;
 			break;
@@ -291,13 +219,13 @@ static enum cfi_result parse_cie(const struct cfi_mem *m, uint64_t vaddr, struct
 	memset(c, 0, sizeof(*c));
 	if (res != CFI_OK || e.empty || e.r.bad || e.id != 0)
 		return res != CFI_OK ? res : CFI_BAD;
-	version = (unsigned)rd_uint(&e.r, 1);
-	for (uint64_t ch; (ch = rd_uint(&e.r, 1)) != 0 && !e.r.bad; n++)
+	version = (unsigned)bread_uint(&e.r, 1);
+	for (uint64_t ch; (ch = bread_uint(&e.r, 1)) != 0 && !e.r.bad; n++)
 		if (n < 4)
 			aug[n] = (char)ch;
-	c->caf = rd_leb(&e.r, false);
-	c->daf = rd_leb(&e.r, true);
-	ra = version == 1 ? rd_uint(&e.r, 1) : rd_leb(&e.r, false);
+	c->caf = bread_leb(&e.r, false);
+	c->daf = bread_leb(&e.r, true);
+	ra = version == 1 ? bread_uint(&e.r, 1) : bread_leb(&e.r, false);
 	if (e.r.bad)
 		return CFI_BAD;
 	/* Version 4 has fields libunwind 1.6.2 does not read; "eh" and other
@@ -332,9 +260,9 @@ static void set(struct vm *v, uint64_t col, uint8_t where, uint64_t val)
 }
 
 /* A register operand: libunwind fails on any it does not track. */
-static enum cfi_result reg_operand(struct rd *r, uint64_t *reg)
+static enum cfi_result reg_operand(struct bread *r, uint64_t *reg)
 {
-	*reg = rd_leb(r, false);
+	*reg = bread_leb(r, false);
 	if (r->bad)
 		return CFI_BAD;
 	return *reg < NREGS ? CFI_OK : CFI_UNSUPPORTED;
@@ -349,9 +277,9 @@ static enum cfi_result op_restore(struct vm *v, uint64_t reg)
 }
 
 /* Registers saved at CFA + factored offset (DW_CFA_offset and kin). */
-static enum cfi_result op_offset(struct vm *v, struct rd *r, uint64_t reg, bool sign, bool neg)
+static enum cfi_result op_offset(struct vm *v, struct bread *r, uint64_t reg, bool sign, bool neg)
 {
-	uint64_t off = rd_leb(r, sign) * v->c->daf;
+	uint64_t off = bread_leb(r, sign) * v->c->daf;
 
 	if (r->bad)
 		return CFI_BAD;
@@ -377,14 +305,14 @@ static enum cfi_result op_state(struct vm *v, bool remember)
 
 /* DW_CFA_def_cfa*: the register (when reg_too), then the offset,
  * factored for the _sf forms only. */
-static enum cfi_result op_def_cfa(struct vm *v, struct rd *r, bool reg_too, bool sf)
+static enum cfi_result op_def_cfa(struct vm *v, struct bread *r, bool reg_too, bool sf)
 {
 	uint64_t reg = 0, off;
 	enum cfi_result res = reg_too ? reg_operand(r, &reg) : CFI_OK;
 
 	if (res != CFI_OK)
 		return res;
-	off = rd_leb(r, sf);
+	off = bread_leb(r, sf);
 	if (r->bad)
 		return CFI_BAD;
 	if (reg_too)
@@ -394,14 +322,14 @@ static enum cfi_result op_def_cfa(struct vm *v, struct rd *r, bool reg_too, bool
 }
 
 /* A rule given as a DWARF expression (col: a register, or the CFA), skipped. */
-static enum cfi_result op_expr(struct vm *v, struct rd *r, bool of_reg, uint8_t where)
+static enum cfi_result op_expr(struct vm *v, struct bread *r, bool of_reg, uint8_t where)
 {
 	uint64_t col = COL_CFA_REG;
 	enum cfi_result res = of_reg ? reg_operand(r, &col) : CFI_OK;
 
 	if (res != CFI_OK)
 		return res;
-	rd_skip(r, rd_leb(r, false));
+	bread_skip(r, bread_leb(r, false));
 	if (r->bad)
 		return CFI_BAD;
 	set(v, col, where, 0);
@@ -409,7 +337,7 @@ static enum cfi_result op_expr(struct vm *v, struct rd *r, bool of_reg, uint8_t 
 }
 
 /* An operand of two uleb128s whose first is a register (register, offset_extended). */
-static enum cfi_result op_reg_pair(struct vm *v, struct rd *r, uint8_t op)
+static enum cfi_result op_reg_pair(struct vm *v, struct bread *r, uint8_t op)
 {
 	uint64_t reg, val;
 	enum cfi_result res = reg_operand(r, &reg);
@@ -418,16 +346,16 @@ static enum cfi_result op_reg_pair(struct vm *v, struct rd *r, uint8_t op)
 		return res;
 	if (op != 0x09)             /* DW_CFA_offset_extended, GNU_negative_... */
 		return op_offset(v, r, reg, false, op == 0x2f);
-	val = rd_leb(r, false);
+	val = bread_leb(r, false);
 	if (r->bad)
 		return CFI_BAD;
 	set(v, reg, W_REG, val);
 	return CFI_OK;
 }
 
-static enum cfi_result op_advance(struct vm *v, struct rd *r, unsigned bytes)
+static enum cfi_result op_advance(struct vm *v, struct bread *r, unsigned bytes)
 {
-	uint64_t delta = rd_uint(r, bytes);
+	uint64_t delta = bread_uint(r, bytes);
 
 	if (r->bad)
 		return CFI_BAD;
@@ -436,7 +364,7 @@ static enum cfi_result op_advance(struct vm *v, struct rd *r, unsigned bytes)
 }
 
 /* The opcodes whose high two bits are zero. */
-static enum cfi_result op_extended(struct vm *v, struct rd *r, uint8_t op)
+static enum cfi_result op_extended(struct vm *v, struct bread *r, uint8_t op)
 {
 	uint64_t reg;
 	enum cfi_result res;
@@ -475,14 +403,14 @@ static enum cfi_result op_extended(struct vm *v, struct rd *r, uint8_t op)
 	 * their operands for opcodes. */
 	case 0x14: case 0x15: return CFI_UNSUPPORTED;
 	case 0x16: return op_expr(v, r, true, W_VAL_EXPR);
-	case 0x2e: rd_leb(r, false); return r->bad ? CFI_BAD : CFI_OK;   /* GNU_args_size */
+	case 0x2e: bread_leb(r, false); return r->bad ? CFI_BAD : CFI_OK;   /* GNU_args_size */
 	default: return CFI_BAD;
 	}
 }
 
-static enum cfi_result step(struct vm *v, struct rd *r)
+static enum cfi_result step(struct vm *v, struct bread *r)
 {
-	uint8_t op = (uint8_t)rd_uint(r, 1), low = op & 0x3f;
+	uint8_t op = (uint8_t)bread_uint(r, 1), low = op & 0x3f;
 
 	if (r->bad)
 		return CFI_BAD;
@@ -496,7 +424,7 @@ static enum cfi_result step(struct vm *v, struct rd *r)
 
 /* Execute while the row's location is at most end_ip, as libunwind's
  * run_cfi_program does (it tests before each instruction). */
-static enum cfi_result run(struct vm *v, struct rd *r, uint64_t end_ip)
+static enum cfi_result run(struct vm *v, struct bread *r, uint64_t end_ip)
 {
 	while (v->loc <= end_ip && r->off < r->end) {
 		enum cfi_result res;
@@ -515,9 +443,9 @@ static enum cfi_result run(struct vm *v, struct rd *r, uint64_t end_ip)
  * every column "same", and during the CIE a restore target of all zeroes
  * (UNDEF), which libunwind sets only once the CIE has run.
  */
-static enum cfi_result execute(struct vm *v, struct rd *fde_ins, uint64_t start, uint64_t pc)
+static enum cfi_result execute(struct vm *v, struct bread *fde_ins, uint64_t start, uint64_t pc)
 {
-	struct rd cie_ins = v->c->ins;
+	struct bread cie_ins = v->c->ins;
 	enum cfi_result res;
 
 	memset(&v->init, 0, sizeof(v->init));
@@ -648,7 +576,7 @@ static enum cfi_result fde_ins(const struct cfi_mem *m, struct ent *e, const str
 	enum cfi_result res;
 
 	if (c->z) {
-		uint64_t n = rd_leb(&e->r, false);
+		uint64_t n = bread_leb(&e->r, false);
 
 		if (e->r.bad || n > e->r.end - e->r.off)
 			return CFI_BAD;

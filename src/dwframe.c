@@ -6,66 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proftui/bread.h"
 #include "proftui/dwframe.h"
 
 #define DW_CFA_set_loc 0x01
-#define DWF_LEB_MAX 10              /* bytes in a 64-bit LEB128 */
 #define DWF_NONE SIZE_MAX
-
-/* ---- bounded reading ---------------------------------------------------- */
-
-/* A view of [off, end) of the section; reading past end sets bad. */
-struct rd {
-	const uint8_t *p;
-	size_t off, end;
-	bool bad;
-};
-
-static bool rd_need(struct rd *r, size_t n)
-{
-	if (r->bad || r->off > r->end || n > r->end - r->off) {
-		r->bad = true;
-		return false;
-	}
-	return true;
-}
-
-/* n (1..8) bytes, little-endian. */
-static uint64_t rd_uint(struct rd *r, unsigned n)
-{
-	uint64_t v = 0;
-
-	if (!rd_need(r, n))
-		return 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)r->p[r->off + i] << (8 * i);
-	r->off += n;
-	return v;
-}
-
-/* A LEB128 (signed when sign); one that does not fit 64 bits is bad. */
-static uint64_t rd_leb(struct rd *r, bool sign)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	for (unsigned i = 0; i < DWF_LEB_MAX; i++, shift += 7) {
-		uint8_t b;
-
-		if (!rd_need(r, 1))
-			return 0;
-		b = r->p[r->off++];
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			if (sign && shift + 7 < 64 && (b & 0x40))
-				v |= ~0ull << (shift + 7);
-			return v;
-		}
-	}
-	r->bad = true;
-	return 0;
-}
 
 /* ---- growing output --------------------------------------------------------- */
 
@@ -179,12 +124,12 @@ static bool ent_is_cie(const struct ent *e)
 static bool next_ent(const uint8_t *sec, size_t len, size_t *off, struct ent *e)
 {
 	for (;;) {
-		struct rd r = { sec, *off, len, false };
-		uint64_t l = rd_uint(&r, 4);
+		struct bread r = { sec, *off, len, false, 0 };
+		uint64_t l = bread_uint(&r, 4);
 
 		e->off_size = 4;
 		if (l == 0xffffffffull) {
-			l = rd_uint(&r, 8);
+			l = bread_uint(&r, 8);
 			e->off_size = 8;
 		} else if (l >= 0xfffffff0ull) {
 			return false;
@@ -195,7 +140,7 @@ static bool next_ent(const uint8_t *sec, size_t len, size_t *off, struct ent *e)
 		e->end = r.off + (size_t)l;
 		*off = e->end;
 		r.end = e->end;
-		e->id = rd_uint(&r, e->off_size);
+		e->id = bread_uint(&r, e->off_size);
 		e->body = r.off;
 		if (l && !r.bad)
 			return true;
@@ -226,22 +171,22 @@ static const char *cfa_kinds(uint8_t op)
 	return op < sizeof(cfa_operands) / sizeof(cfa_operands[0]) ? cfa_operands[op] : NULL;
 }
 
-static void skip_operand(struct rd *r, char kind)
+static void skip_operand(struct bread *r, char kind)
 {
 	switch (kind) {
 	case 'u':
 	case 's':
-		rd_leb(r, kind == 's');
+		bread_leb(r, kind == 's');
 		break;
 	case 'b': {
-		uint64_t n = rd_leb(r, false);
+		uint64_t n = bread_leb(r, false);
 
-		if (rd_need(r, n > SIZE_MAX ? SIZE_MAX : (size_t)n))
+		if (bread_need(r, n > SIZE_MAX ? SIZE_MAX : (size_t)n))
 			r->off += (size_t)n;
 		break;
 	}
 	default:
-		if (rd_need(r, (size_t)(kind - '0')))
+		if (bread_need(r, (size_t)(kind - '0')))
 			r->off += (size_t)(kind - '0');
 		break;
 	}
@@ -256,18 +201,18 @@ static void skip_operand(struct rd *r, char kind)
 static bool copy_cfa(struct wr *w, const uint8_t *sec, size_t off, size_t end,
 		     unsigned addr_size, uint64_t place, bool in_fde)
 {
-	struct rd r = { sec, off, end, false };
+	struct bread r = { sec, off, end, false, 0 };
 
 	while (r.off < end && !r.bad && !w->err) {
 		size_t op_start = r.off;
-		uint8_t op = (uint8_t)rd_uint(&r, 1);
+		uint8_t op = (uint8_t)bread_uint(&r, 1);
 		const char *kinds = cfa_kinds(op);
 		uint32_t bits;
 
 		if (!kinds)
 			return false;
 		if (op == DW_CFA_set_loc) {
-			uint64_t a = rd_uint(&r, addr_size);
+			uint64_t a = bread_uint(&r, addr_size);
 
 			put_u8(w, op);
 			if (!in_fde || r.bad || !rel32(a, place + w->len, &bits))
@@ -317,23 +262,23 @@ struct bld {
  * .debug_frame.  Anything else cannot be read safely and is dropped. */
 static bool parse_cie(const struct bld *b, const struct ent *e, struct cie *c)
 {
-	struct rd r = { b->sec, e->body, e->end, false };
-	unsigned version = (unsigned)rd_uint(&r, 1);
+	struct bread r = { b->sec, e->body, e->end, false, 0 };
+	unsigned version = (unsigned)bread_uint(&r, 1);
 
 	memset(c, 0, sizeof(*c));
 	c->off = e->start;
 	c->out = DWF_NONE;
 	c->addr_size = b->pl.addr_size;
-	if ((version != 1 && version != 3 && version != 4) || rd_uint(&r, 1) != 0)
+	if ((version != 1 && version != 3 && version != 4) || bread_uint(&r, 1) != 0)
 		return false;
 	if (version == 4) {
-		c->addr_size = (unsigned)rd_uint(&r, 1);
-		if (rd_uint(&r, 1) != 0 || (c->addr_size != 4 && c->addr_size != 8))
+		c->addr_size = (unsigned)bread_uint(&r, 1);
+		if (bread_uint(&r, 1) != 0 || (c->addr_size != 4 && c->addr_size != 8))
 			return false;
 	}
-	c->caf = rd_leb(&r, false);
-	c->daf = rd_leb(&r, true);
-	c->ra = version == 1 ? rd_uint(&r, 1) : rd_leb(&r, false);
+	c->caf = bread_leb(&r, false);
+	c->daf = bread_leb(&r, true);
+	c->ra = version == 1 ? bread_uint(&r, 1) : bread_leb(&r, false);
 	c->instr = r.off;
 	c->end = e->end;
 	c->ok = !r.bad;
@@ -416,15 +361,15 @@ static bool emit_fde(struct bld *b, const struct ent *e)
 {
 	struct wr *w = &b->w;
 	struct cie *c = find_cie(b, e->id);
-	struct rd r = { b->sec, e->body, e->end, false };
+	struct bread r = { b->sec, e->body, e->end, false, 0 };
 	uint64_t pc, range, place = b->pl.vaddr;
 	uint32_t bits;
 	size_t start;
 
 	if (!c || !c->ok)
 		return false;
-	pc = rd_uint(&r, c->addr_size);
-	range = rd_uint(&r, c->addr_size);
+	pc = bread_uint(&r, c->addr_size);
+	range = bread_uint(&r, c->addr_size);
 	/* A range outside the code is a discarded function's (the linker
 	 * leaves 0 or -1 there), or garbage. */
 	if (r.bad || !range || range > INT32_MAX || pc < b->pl.pc_lo || pc >= b->pl.pc_hi ||

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proftui/cfi.h"
+#include "tmpdir.h"
 
 /* ---- a module image served by cfi_mem ------------------------------------- */
 
@@ -824,20 +825,16 @@ Test(cfi, random_images)
 
 /* ---- real binaries against readelf --debug-dump=frames-interp ---------------- */
 
-static char tmpdir[64];
+static char tmpdir[TD_LEN];
 
 static void setup(void)
 {
-	strcpy(tmpdir, "/tmp/test_cfi.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
+	td_make(tmpdir, "test_cfi");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	cr_assert_eq(system(cmd), 0);
+	td_remove(tmpdir);
 }
 
 TestSuite(cfi_real, .init = setup, .fini = teardown);

@@ -10,24 +10,21 @@
 #include <unistd.h>
 
 #include "proftui/dwframe.h"
+#include "tmpdir.h"
 
 #define MAX_FDES 512
 #define MAX_CIES 64
 
-static char tmpdir[64];
+static char tmpdir[TD_LEN];
 
 static void setup(void)
 {
-	strcpy(tmpdir, "/tmp/test_dwframe.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
+	td_make(tmpdir, "test_dwframe");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	cr_assert_eq(system(cmd), 0);
+	td_remove(tmpdir);
 }
 
 TestSuite(dwframe, .init = setup, .fini = teardown);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proftui/perfmap.h"
+#include "tmpdir.h"
 
 static struct perfmap parse(const char *text, size_t *bad)
 {
@@ -143,20 +144,16 @@ Test(perfmap, lookup_edges)
 }
 
 /* A private directory per test, removed with everything in it. */
-static char dir[64];
+static char dir[TD_LEN];
 
 static void mkdir_tmp(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/proftui-test-perfmap-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	td_make(dir, "test_perfmap");
 }
 
 static void rm_tmp(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	cr_expect_eq(system(cmd), 0);
+	td_remove(dir);
 }
 
 static void in_dir(char *path, const char *name)

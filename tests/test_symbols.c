@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "proftui/symbols.h"
+#include "tmpdir.h"
 
 /* ---- functions to resolve ---- */
 
@@ -80,21 +81,16 @@ static uint64_t own_offset(int (*fn)(int))
 	return off;
 }
 
-static char tmpdir[] = "/tmp/test_symbols.XXXXXX";
+static char tmpdir[TD_LEN];
 
 static void make_tmpdir(void)
 {
-	memcpy(tmpdir, "/tmp/test_symbols.XXXXXX", sizeof(tmpdir));
-	cr_assert_not_null(mkdtemp(tmpdir));
+	td_make(tmpdir, "test_symbols");
 }
 
 static void remove_tmpdir(void)
 {
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+	td_remove(tmpdir);
 }
 
 static unsigned char *read_all(const char *path, size_t *len)

@@ -10,14 +10,14 @@
 
 #include "proftui/snapshot.h"
 #include "proftui/uisave.h"
+#include "tmpdir.h"
 
-static char dir[64], here[4096];
+static char dir[TD_LEN], here[4096];
 
 /* Each test runs in a fresh directory: default names are relative. */
 static void setup(void)
 {
-	strcpy(dir, "/tmp/test_uisave.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	td_make(dir, "test_uisave");
 	cr_assert_not_null(getcwd(here, sizeof(here)));
 	cr_assert_eq(chdir(dir), 0);
 	setenv("TZ", "UTC", 1);
@@ -26,11 +26,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	cr_assert_eq(chdir(here), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	td_remove(dir);
 }
 
 TestSuite(uisave, .init = setup, .fini = teardown);

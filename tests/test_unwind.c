@@ -11,6 +11,7 @@
 
 #include "proftui/modcache.h"
 #include "proftui/unwind.h"
+#include "tmpdir.h"
 
 #define COPY 16384
 
@@ -198,20 +199,16 @@ static const char dbf_so_src[] =
 	"__attribute__((noinline)) void dbf_so_outer(cb_t cb, void *arg)\n"
 	"{ int keep = dbf_sink * 3; dbf_so_inner(cb, arg); dbf_sink += keep; }\n";
 
-static char dbf_dir[64];
+static char dbf_dir[TD_LEN];
 
 static void dbf_setup(void)
 {
-	strcpy(dbf_dir, "/tmp/test_unwind.XXXXXX");
-	cr_assert_not_null(mkdtemp(dbf_dir));
+	td_make(dbf_dir, "test_unwind");
 }
 
 static void dbf_teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dbf_dir);
-	cr_assert_eq(system(cmd), 0);
+	td_remove(dbf_dir);
 }
 
 /* One more function, built with unwind tables: as linked, the object has

@@ -302,42 +302,57 @@ static void replay(struct uw *uw, struct modcache *mc, const struct collect *c, 
 	}
 }
 
+/* One sample unwound by libunwind alone and by the rule cache, at most max
+ * frames: do they agree?  (Prints the first few that do not.) */
+static bool same_both_ways(struct uw *uw, const struct capture *cap, size_t i, size_t max,
+			   uint64_t *ips, uint64_t *ips2, size_t *fast, size_t *shown)
+{
+	enum unwind_status st, st2;
+	uint64_t f0, s0, f1, s1;
+	size_t n, n2;
+
+	uw_set_fast(uw, false);
+	n = uw_unwind(uw, cap->regs, cap->stack, cap->stack_len, ips, max, &st);
+	uw_set_fast(uw, true);
+	uw_stats(uw, &f0, &s0);
+	n2 = uw_unwind(uw, cap->regs, cap->stack, cap->stack_len, ips2, max, &st2);
+	uw_stats(uw, &f1, &s1);
+	*fast += f1 - f0;
+	if (n == n2 && st == st2 && !memcmp(ips, ips2, n * sizeof(*ips)))
+		return true;
+	if ((*shown)++ < 5) {
+		fprintf(stderr, "unwindbench: sample %zu (max %zu frames, stack %zu bytes): libunwind "
+				"%zu frames (status %d), rule cache %zu (status %d)\n",
+			i, max, cap->stack_len, n, (int)st, n2, (int)st2);
+		for (size_t k = 0; k < n || k < n2; k++)
+			fprintf(stderr, "  %2zu  %#18llx  %#18llx\n", k,
+				k < n ? (unsigned long long)ips[k] : 0ull,
+				k < n2 ? (unsigned long long)ips2[k] : 0ull);
+	}
+	return false;
+}
+
 /*
  * Every sample unwound by libunwind alone and by the rule cache: both must
- * give the same frames and the same ending, or the fast path is wrong.
- * Returns the number of samples that differ; *fast counts those the rule
- * cache unwound by itself.
+ * give the same frames and the same ending, or the fast path is wrong;
+ * again with a small frame limit (1 to 32, varying), so that walks cut
+ * short agree too.  Returns the number of samples that differ; *fast
+ * counts those the rule cache unwound by itself (full depth).
  */
 static size_t verify(struct uw *uw, struct modcache *mc, const struct collect *c, uint64_t *ips,
 		     uint64_t *ips2, size_t *fast)
 {
-	size_t bad = 0;
+	size_t bad = 0, shown = 0, cut_fast = 0;
 
 	*fast = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct capture *cap = &c->caps[i];
-		enum unwind_status st, st2;
-		uint64_t f0, s0, f1, s1;
-		size_t n, n2;
+		bool ok;
 
 		modcache_set_sample_time(mc, cap->time_ns);
-		uw_set_fast(uw, false);
-		n = uw_unwind(uw, cap->regs, cap->stack, cap->stack_len, ips, MAX_DEPTH, &st);
-		uw_set_fast(uw, true);
-		uw_stats(uw, &f0, &s0);
-		n2 = uw_unwind(uw, cap->regs, cap->stack, cap->stack_len, ips2, MAX_DEPTH, &st2);
-		uw_stats(uw, &f1, &s1);
-		*fast += f1 - f0;
-		if (n != n2 || st != st2 || memcmp(ips, ips2, n * sizeof(*ips))) {
-			if (bad++ < 5) {
-				fprintf(stderr, "unwindbench: sample %zu (stack %zu, sp %#llx): libunwind %zu frames (status %d), "
-						"rule cache %zu (status %d)\n", i, cap->stack_len, (unsigned long long)cap->regs[7], n, (int)st, n2, (int)st2);
-				for (size_t k = 0; k < n || k < n2; k++)
-					fprintf(stderr, "  %2zu  %#18llx  %#18llx\n", k,
-						k < n ? (unsigned long long)ips[k] : 0ull,
-						k < n2 ? (unsigned long long)ips2[k] : 0ull);
-			}
-		}
+		ok = same_both_ways(uw, cap, i, MAX_DEPTH, ips, ips2, fast, &shown);
+		ok &= same_both_ways(uw, cap, i, 1 + i % 32, ips, ips2, &cut_fast, &shown);
+		bad += !ok;
 	}
 	return bad;
 }

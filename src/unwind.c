@@ -568,7 +568,14 @@ static bool fast_unwind(struct uw *u, const uint64_t *regs, uint64_t *ips, size_
 		 * path's to judge (rule_at finds no rule for it). */
 		if (cfa <= sp)
 			return false;
+		/* libunwind's walk checks the next frame before it says
+		 * "depth": a caller we have a rule for is code; any other
+		 * is the slow path's to judge. */
 		if (k == max) {
+			enum uw_rc_kind next = rule_at(u, ra - 1)->kind;
+
+			if (next != RC_RULE && next != RC_END)
+				return false;
 			*n = k;
 			*status = UWS_DEPTH;
 			return true;

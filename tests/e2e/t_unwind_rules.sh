@@ -34,6 +34,7 @@ verify() {
 	[ $((100 * fast)) -ge $((min * total)) ] ||
 		fail "$*: the rule cache alone unwound $fast of $total samples, expected >= $min %"
 	{ kill -KILL "$BG_PID" && wait "$BG_PID"; } 2>/dev/null
+	return 0    # (wait reports the SIGKILL: 137)
 }
 
 # Compiled code with unwind tables: the rule cache alone, nearly always.
@@ -60,3 +61,4 @@ py=$(pythons | head -n 1)
 if [ -n "$py" ]; then
 	verify 80 "$py" "$PYWORK/pyjson.py" 20
 fi
+exit 0

@@ -15,6 +15,10 @@
 #include "proftui/symbols.h"
 
 #define RES_PERFMAP_RECHECK_NS (1000ull * 1000 * 1000)
+/* After an address the map does not name, check it again this soon: a
+ * runtime writes a function's line just after its code first runs, so
+ * waiting the full second could leave half of a short session unnamed. */
+#define RES_PERFMAP_MISS_NS (50ull * 1000 * 1000)
 
 struct res_mod {
 	uint32_t id;
@@ -258,14 +262,15 @@ static const struct res_mod *find_mod(const struct resolver *r, uint32_t id)
 	return lo < r->nmods && r->mods[lo].id == id ? &r->mods[lo] : NULL;
 }
 
-/* (Re)load perf-PID.map when first needed and when it has grown. */
-static void refresh_jit(struct resolver *r, uint32_t pid)
+/* (Re)load perf-PID.map when first needed and when it has grown: checked
+ * at most every `every` ns. */
+static void refresh_jit(struct resolver *r, uint32_t pid, uint64_t every)
 {
 	uint64_t now = monotime_ns();
 	char path[64], err[256];
 	struct stat st;
 
-	if (r->jit_loaded && now - r->jit_checked_ns < RES_PERFMAP_RECHECK_NS)
+	if (r->jit_loaded && now - r->jit_checked_ns < every)
 		return;
 	r->jit_checked_ns = now;
 	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
@@ -324,8 +329,12 @@ static uint32_t resolve_one(struct resolver *r, const struct frame *f)
 	if (m->kind == MOD_ANON) {
 		const struct perfmap_sym *js;
 
-		refresh_jit(r, m->pid);
+		refresh_jit(r, m->pid, RES_PERFMAP_RECHECK_NS);
 		js = perfmap_lookup(&r->jit, f->addr);
+		if (!js) {
+			refresh_jit(r, m->pid, RES_PERFMAP_MISS_NS);
+			js = perfmap_lookup(&r->jit, f->addr);
+		}
 		if (!js)
 			return label(r, NULL, f->addr, "[anon]");
 		return with_addr(r, profile_func(r->p, js->name, "[jit]"), js->start);
